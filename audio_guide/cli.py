@@ -1,0 +1,210 @@
+"""The ``audio-guide`` command: a thin click layer over the library.
+
+It parses options, calls the library, prints results, and turns the library's errors into
+one line on stderr with the documented exit code: 0 success, 1 build failure, 2 usage or
+script error. Heavy modules are imported inside the commands to keep ``--help`` instant.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+import click
+
+from . import __version__
+from .errors import AudioGuideError, UsageError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _errors(func: F) -> F:
+    """Every expected failure becomes ``error: ...`` and its exit code, never a traceback."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except AudioGuideError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted: nothing was changed in the output folder.", err=True)
+            sys.exit(130)
+    return wrapper  # type: ignore[return-value]
+
+
+def _scripts(paths: tuple[Path, ...]) -> list[Path]:
+    if paths:
+        return list(paths)
+    found = sorted(Path("scripts").glob("*.yaml"))
+    if not found:
+        raise UsageError("no scripts given and none found in scripts/*.yaml.")
+    return found
+
+
+def _fmt(seconds: float) -> str:
+    from .durations import format_duration
+
+    return format_duration(seconds)
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000  # type: ignore[assignment]
+    return f"{n} B"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="audio-guide")
+def cli() -> None:
+    """Turn YAML scripts into narrated bedtime audio guides (MP3)."""
+
+
+SCRIPT_ARGS = click.argument("scripts", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+
+
+@cli.command()
+@SCRIPT_ARGS
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
+              show_default=True, help="Folder for the MP3s.")
+@click.option("--engine", help="Speech engine for every guide (default: each script's; piper is offline).")
+@click.option("--voice", help="Engine voice id for every guide.")
+@click.option("--rate", type=float, help="Speaking speed for every guide: 1.0 normal, 0.8 slower.")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Speech cache folder (default: $AUDIO_GUIDE_CACHE_DIR or the user cache folder).")
+@_errors
+def build(scripts: tuple[Path, ...], out_dir: Path, engine: str | None, voice: str | None,
+          rate: float | None, cache_dir: Path | None) -> None:
+    """Build guides into MP3s (default: every scripts/*.yaml)."""
+    from .build import Built, Options, build as run_build
+
+    bars: list[Any] = []
+
+    def progress(guide: Any, count: int) -> Callable[[str], None]:
+        if count == 0:
+            return lambda _s: None
+        bar = click.progressbar(length=count, label=f"speaking {guide.slug}", file=sys.stderr,
+                                show_pos=True, show_eta=True)
+        bar.__enter__()
+        bars.append(bar)
+
+        def step(_sentence: str) -> None:
+            bar.update(1)
+            if bar.pos >= count:
+                bar.__exit__(None, None, None)
+        return step
+
+    def report(built: Built) -> None:
+        click.echo(f"{built.mp3}  {_fmt(built.seconds)}  {_size(built.size)}"
+                   f"  ({built.made} sentences spoken, the rest from the cache)")
+
+    options = Options(out_dir=out_dir, engine=engine, voice=voice, rate=rate, cache_dir=cache_dir)
+    results = run_build(_scripts(scripts), options, progress, report)
+    total = sum(b.seconds for b in results)
+    click.echo(f"built {len(results)} guide{'s' if len(results) != 1 else ''}, {_fmt(total)} of audio, in {out_dir}/")
+
+
+@cli.command()
+@SCRIPT_ARGS
+@_errors
+def validate(scripts: tuple[Path, ...]) -> None:
+    """Check scripts without making audio."""
+    from .script import load_scripts
+
+    guides = load_scripts(_scripts(scripts))
+    for guide in guides:
+        click.echo(f"{guide.path}: ok ({len(guide.sections)} sections)")
+
+
+@cli.command("plan")
+@click.argument("script", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), help="Speech cache folder.")
+@_errors
+def plan_command(script: Path, as_json: bool, cache_dir: Path | None) -> None:
+    """Show the timeline without making audio.
+
+    Speech lengths come from the speech cache when the guide was built before; otherwise they
+    are estimates, marked with '~'.
+    """
+    from .build import timeline_for
+    from .cache import SpeechCache
+    from .script import load_script
+    from .synth import Clips
+
+    guide = load_script(script)
+    timeline = timeline_for(guide, Clips(guide, SpeechCache(cache_dir)))
+    if as_json:
+        click.echo(json.dumps({"slug": guide.slug, "title": guide.title, **timeline.to_dict()}, indent=2,
+                              ensure_ascii=False))
+        return
+    rate = timeline.rate
+    click.echo(f"{guide.slug}: {guide.title}")
+    chapters = {c.start: c for c in timeline.chapters}
+    shown: set[int] = set()
+    for event in timeline.events:
+        for start, chapter in chapters.items():
+            if start <= event.start and start not in shown:
+                shown.add(start)
+                click.echo(f"{_fmt(start / rate):>11}  == {chapter.title} ==")
+        if event.kind == "gap":
+            continue
+        mark = "~" if event.estimated else " "
+        text = event.text if event.kind in ("speech", "cue") else ""
+        kind = "remind" if event.reminder and event.kind == "speech" else event.kind
+        click.echo(f"{_fmt(event.start / rate):>11}  {kind:<7}{mark}{_fmt(event.length / rate):>10}  {text}")
+    click.echo(f"total {_fmt(timeline.total / rate)}{' (estimated: not built yet)' if timeline.estimated else ''}")
+    for warning in timeline.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@cli.command()
+@_errors
+def voices() -> None:
+    """List the speech engines and voices, and whether each can be used now."""
+    from . import engines
+
+    for name in engines.names():
+        entry = engines.info(name)
+        usable, reason = engines.availability(name)
+        voices_text = ", ".join(entry.voices) if entry.voices else f"any (default {entry.default_voice})"
+        default = " [default]" if name == "piper" else ""
+        click.echo(f"{name}{default}: {entry.summary}")
+        click.echo(f"  voices: {voices_text}")
+        click.echo(f"  status: {'usable' if usable else 'not usable'}: {reason}")
+
+
+@cli.group()
+def cache() -> None:
+    """Inspect or clear the speech cache."""
+
+
+@cache.command("info")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), help="Speech cache folder.")
+@_errors
+def cache_info(cache_dir: Path | None) -> None:
+    """Where the cache is and how big."""
+    from .cache import SpeechCache
+
+    info = SpeechCache(cache_dir).info()
+    click.echo(f"{info.path}: {info.entries} clips, {_size(info.bytes)}")
+
+
+@cache.command("clear")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), help="Speech cache folder.")
+@_errors
+def cache_clear(cache_dir: Path | None) -> None:
+    """Remove every cached clip."""
+    from .cache import SpeechCache
+
+    info = SpeechCache(cache_dir).clear()
+    click.echo(f"removed {info.entries} clips ({_size(info.bytes)}) from {info.path}")
+
+
+def main() -> None:
+    cli(prog_name="audio-guide")

@@ -1,0 +1,131 @@
+"""Speech engines behind one small Protocol, and a plain registry of them.
+
+The registry knows each engine's name, voices and module without importing it, so that
+``validate`` and ``--help`` never pay for loading a neural voice.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Protocol
+
+from ..errors import UsageError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@dataclass(frozen=True)
+class Speech:
+    """One synthesized sentence: float32 mono samples in [-1, 1] at ``rate`` Hz."""
+
+    samples: "np.ndarray"
+    rate: int
+
+
+class Engine(Protocol):
+    """What the renderer needs from a speech engine."""
+
+    name: str
+
+    @classmethod
+    def identity(cls, voice: str | None) -> str:
+        """A string that changes whenever the same text would sound different
+        (engine version, voice model): part of the speech cache's key."""
+        ...
+
+    def synthesize(self, text: str, *, voice: str | None, rate: float, language: str) -> Speech:
+        """Speak one sentence. Raise :class:`~audio_guide.errors.EngineError` on failure."""
+        ...
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """A registry entry: enough to list and validate without importing the engine."""
+
+    name: str
+    factory: str
+    """``module:callable`` returning an :class:`Engine`."""
+    voices: tuple[str, ...] | None
+    """Known voice ids, or ``None`` when the engine accepts any."""
+    default_voice: str | None
+    offline: bool
+    summary: str
+    check: str | None = None
+    """``module:callable`` returning ``(usable, reason)`` for ``audio-guide voices``."""
+
+
+_REGISTRY: dict[str, EngineInfo] = {}
+_INSTANCES: dict[str, Engine] = {}
+
+
+def register(info: EngineInfo) -> None:
+    """Add (or replace) an engine; tests use this to plug in a fake one."""
+    _REGISTRY[info.name] = info
+    _INSTANCES.pop(info.name, None)
+
+
+def unregister(name: str) -> None:
+    _REGISTRY.pop(name, None)
+    _INSTANCES.pop(name, None)
+
+
+def names() -> tuple[str, ...]:
+    return tuple(_REGISTRY)
+
+
+def info(name: str) -> EngineInfo:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise UsageError(f"unknown engine '{name}'; expected one of: {', '.join(_REGISTRY)}.") from None
+
+
+def voice_names(name: str) -> tuple[str, ...] | None:
+    return info(name).voices
+
+
+def get(name: str) -> Engine:
+    """The engine, made once per process: loading a voice model is the slow part."""
+    if name not in _INSTANCES:
+        _INSTANCES[name] = _resolve(info(name).factory)()
+    return _INSTANCES[name]
+
+
+def identity(name: str, voice: str | None) -> str:
+    """The engine's cache identity, without loading its voice (the factory is a class)."""
+    return _resolve(info(name).factory).identity(voice)  # type: ignore[attr-defined,no-any-return]
+
+
+def availability(name: str) -> tuple[bool, str]:
+    """Whether the engine can be used right now, and why not."""
+    entry = info(name)
+    if entry.check is None:
+        return True, "ready"
+    return _resolve(entry.check)()  # type: ignore[no-any-return]
+
+
+def _resolve(spec: str) -> Callable[..., object]:
+    module, _, attr = spec.partition(":")
+    return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+
+
+register(EngineInfo(
+    name="piper",
+    factory="audio_guide.engines.piper_engine:PiperEngine",
+    voices=("en_US-joe-medium",),
+    default_voice="en_US-joe-medium",
+    offline=True,
+    summary="offline neural voice (piper-tts, bundled en_US-joe-medium)",
+    check="audio_guide.engines.piper_engine:check",
+))
+register(EngineInfo(
+    name="gtts",
+    factory="audio_guide.engines.gtts_engine:GttsEngine",
+    voices=None,
+    default_voice="com",
+    offline=False,
+    summary="Google Translate's voice (gTTS); needs the internet; voice = Google domain (tld) for the accent",
+    check="audio_guide.engines.gtts_engine:check",
+))

@@ -1,0 +1,69 @@
+"""One error root, so the CLI can turn every expected failure into a message, never a traceback.
+
+Exit codes follow the classes: a :class:`ScriptError` (the user's input) is a usage error
+(exit 2); every other :class:`AudioGuideError` is a build failure (exit 1).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class AudioGuideError(Exception):
+    """Root of every error the project raises on purpose."""
+
+    exit_code: int = 1
+
+
+class ScriptError(AudioGuideError):
+    """A guide script (or podcast config) is not valid.
+
+    Carries the position so the message reads like a compiler's: ``file:line:col: what``.
+    Lines and columns are 1-based, as editors show them.
+    """
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        message: str,
+        path: str | Path | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.column = column
+        self.hint = hint
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = self.path or "<script>"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        text = f"{where}: {self.message}"
+        if self.hint:
+            text += f" {self.hint}"
+        return text
+
+
+class UsageError(AudioGuideError):
+    """The command line asked for something that cannot be (an unknown engine, a bad option)."""
+
+    exit_code = 2
+
+
+class EngineError(AudioGuideError):
+    """The speech engine could not make speech (no network, rate limited, voice missing)."""
+
+
+class ExportError(AudioGuideError):
+    """Encoding or writing the outputs failed; carries ffmpeg's own words when it was ffmpeg."""
+
+
+class FeedError(AudioGuideError):
+    """The podcast feed or its config could not be made."""

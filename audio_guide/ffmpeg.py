@@ -1,0 +1,56 @@
+"""The one place that finds and runs ffmpeg: the binary ``imageio-ffmpeg`` ships.
+
+A system ffmpeg is never required; ``AUDIO_GUIDE_FFMPEG`` may point at another binary.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from functools import cache
+from typing import Sequence
+
+import numpy as np
+
+from .errors import ExportError
+
+
+@cache
+def ffmpeg_exe() -> str:
+    override = os.environ.get("AUDIO_GUIDE_FFMPEG")
+    if override:
+        return override
+    try:
+        import imageio_ffmpeg
+    except ImportError:
+        raise ExportError("ffmpeg is needed; install it with: pip install imageio-ffmpeg") from None
+    return imageio_ffmpeg.get_ffmpeg_exe()  # type: ignore[no-any-return]
+
+
+def run(args: Sequence[str], *, input: bytes | None = None, what: str = "ffmpeg") -> bytes:
+    """Run ffmpeg quietly; on failure raise ExportError with the command and ffmpeg's last words."""
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", *args]
+    try:
+        result = subprocess.run(command, input=input, capture_output=True, check=False)
+    except OSError as exc:
+        raise ExportError(f"{what}: could not run ffmpeg ({exc.strerror}).") from None
+    if result.returncode != 0:
+        raise ExportError(f"{what} failed: {_tail(result.stderr)}", ) from None
+    return result.stdout
+
+
+def decode(source: str | os.PathLike[str] | bytes, rate: int, *, filters: str | None = None,
+           what: str = "decoding audio") -> np.ndarray:
+    """Any audio ffmpeg reads -> float32 mono at ``rate``; bytes are piped through stdin."""
+    is_bytes = isinstance(source, bytes)
+    args = ["-i", "pipe:0" if is_bytes else os.fspath(source)]  # type: ignore[arg-type]
+    if filters:
+        args += ["-af", filters]
+    args += ["-f", "f32le", "-ac", "1", "-ar", str(rate), "pipe:1"]
+    raw = run(args, input=source if is_bytes else None, what=what)  # type: ignore[arg-type]
+    return np.frombuffer(raw, dtype="<f4").astype(np.float32)
+
+
+def _tail(stderr: bytes, lines: int = 3) -> str:
+    text = stderr.decode("utf-8", "replace").strip().splitlines()
+    return " | ".join(text[-lines:]) if text else "no message"

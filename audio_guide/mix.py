@@ -1,0 +1,121 @@
+"""Timeline + clips + bed + cues -> one audio stream, produced block by block.
+
+Each output block sums only the clips that overlap it, so the work is linear in the guide's
+length and memory stays at a block plus the clips in play, however long the guide runs.
+Nothing is built with repeated ``+`` on growing segments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Iterator, Protocol
+
+import numpy as np
+
+from .dsp import SPEECH_REF_LUFS, db, loudness
+from .model import Sound
+from .plan import Event, Timeline
+from .sounds import Bed, cue_sound
+
+BLOCK: Final = 44_100 * 5
+CUE_LEVEL: Final = -9.0
+"""Cue loudness relative to the voice: clearly heard, never louder than the words."""
+DUCK_ATTACK: Final = 0.5
+DUCK_RELEASE: Final = 0.8
+DUCK_BRIDGE: Final = 2.0
+"""Speech separated by less than this keeps the bed ducked, so it does not pump between sentences."""
+
+
+class ClipSource(Protocol):
+    def get(self, spoken: str) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class _Region:
+    start: int
+    end: int
+
+
+def render(timeline: Timeline, clips: ClipSource, sound: Sound, gain_db: float = 0.0,
+           block: int = BLOCK) -> Iterator[np.ndarray]:
+    """Yield consecutive float32 blocks covering ``timeline.total`` samples exactly."""
+    rate = timeline.rate
+    audible = [e for e in timeline.events if e.kind in ("speech", "cue")]
+    bed = Bed(sound.ambience, rate) if sound.ambience != "none" else None
+    bed_gain = db(SPEECH_REF_LUFS + sound.ambience_level)
+    regions = _duck_regions(timeline.speech(), int(DUCK_BRIDGE * rate))
+    fade_in = int(float(sound.fade_in) * rate)
+    fade_out = min(timeline.total, int(float(sound.fade_out) * rate))
+    gain = np.float32(db(gain_db))
+    cue_gain: dict[str, float] = {}
+    pending = 0
+    active: list[Event] = []
+
+    for b0 in range(0, timeline.total, block):
+        b1 = min(b0 + block, timeline.total)
+        out = np.zeros(b1 - b0, dtype=np.float32)
+        while pending < len(audible) and audible[pending].start < b1:
+            active.append(audible[pending])
+            pending += 1
+        active = [e for e in active if e.end > b0]
+        for event in active:
+            if event.kind == "speech":
+                clip = clips.get(event.spoken)
+                level = 1.0
+            else:
+                clip = cue_sound(event.text)
+                if event.text not in cue_gain:
+                    cue_gain[event.text] = db(SPEECH_REF_LUFS + CUE_LEVEL - loudness(clip))
+                level = cue_gain[event.text]
+            clip = clip[: event.length]
+            lo, hi = max(b0, event.start), min(b1, event.start + len(clip))
+            if hi > lo:
+                out[lo - b0:hi - b0] += clip[lo - event.start:hi - event.start] * np.float32(level)
+        if bed is not None:
+            bed_block = bed.read(b1 - b0) * np.float32(bed_gain)
+            t = np.arange(b0, b1)
+            bed_block *= _duck_gain(t, regions, sound.duck, rate)
+            if fade_in > 0 and b0 < fade_in:
+                bed_block *= _rise(np.minimum(t / fade_in, 1.0))
+            out += bed_block
+        if fade_out > 0 and b1 > timeline.total - fade_out:
+            t = np.arange(b0, b1)
+            out *= _rise(np.clip((timeline.total - t) / fade_out, 0.0, 1.0))
+        out *= gain
+        yield out
+
+
+def render_all(timeline: Timeline, clips: ClipSource, sound: Sound, gain_db: float = 0.0) -> np.ndarray:
+    """The whole mix in memory: for tests and short guides."""
+    return np.concatenate(list(render(timeline, clips, sound, gain_db)) or [np.zeros(0, np.float32)])
+
+
+def _rise(x: np.ndarray) -> np.ndarray:
+    """Raised-cosine 0->1: smooth at both ends, so fades never click."""
+    return (0.5 - 0.5 * np.cos(np.pi * x)).astype(np.float32)
+
+
+def _duck_regions(speech: list[Event], bridge: int) -> list[_Region]:
+    regions: list[_Region] = []
+    for event in sorted(speech, key=lambda e: e.start):
+        if regions and event.start - regions[-1].end < bridge:
+            regions[-1] = _Region(regions[-1].start, max(regions[-1].end, event.end))
+        else:
+            regions.append(_Region(event.start, event.end))
+    return regions
+
+
+def _duck_gain(t: np.ndarray, regions: list[_Region], duck_db: float, rate: int) -> np.ndarray:
+    """Bed gain for sample times ``t``: ``-duck_db`` under speech, with smooth ramps either side."""
+    if duck_db <= 0 or not regions:
+        return np.ones(len(t), dtype=np.float32)
+    attack, release = DUCK_ATTACK * rate, DUCK_RELEASE * rate
+    depth = np.zeros(len(t), dtype=np.float64)
+    lo, hi = t[0], t[-1]
+    for region in regions:
+        if region.end + release < lo or region.start - attack > hi:
+            continue
+        before = np.clip((t - (region.start - attack)) / attack, 0.0, 1.0)
+        after = np.clip(((region.end + release) - t) / release, 0.0, 1.0)
+        depth = np.maximum(depth, _rise(np.minimum(before, after)))
+    return (10 ** (-duck_db * depth / 20)).astype(np.float32)

@@ -1,0 +1,74 @@
+"""Narration text: inline breaks, sentences, and the words the engine is actually given.
+
+Splitting into sentences here (not in the engine) puts every sentence on the timeline, so
+transcripts get real per-sentence times and the speech cache re-makes only an edited sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from typing import Final, Iterable
+
+from .durations import parse_duration
+
+MAX_BREAK: Final = Fraction(2 * 3600)
+BREAK_TAG: Final = re.compile(r"<\s*break\b(?P<attrs>[^<>]*?)/?\s*>", re.IGNORECASE)
+_TIME_ATTR = re.compile(r"""^\s*time\s*=\s*(?P<q>["'])(?P<value>[^"']*)(?P=q)\s*$""", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=\S)")
+_UNIT_WORDS: Final = {"ms": "millisecond", "s": "second", "sec": "second", "m": "minute",
+                      "min": "minute", "h": "hour", "hr": "hour"}
+_DURATION_WORD = re.compile(r"\b(\d+(?:\.\d+)?)\s?(ms|sec|min|hr|s|m|h)\b(?!['’]\w)")
+
+
+def split_breaks(text: str) -> list[str | Fraction]:
+    """Split a ``say`` text into spoken pieces and break lengths (seconds).
+
+    Raises ValueError naming the bad tag: a ``<`` that is not a well-formed ``<break time=".."/>``
+    would otherwise be read aloud as "less than".
+    """
+    pieces: list[str | Fraction] = []
+    position = 0
+    for match in BREAK_TAG.finditer(text):
+        _append_text(pieces, text[position:match.start()])
+        attrs = _TIME_ATTR.match(match["attrs"])
+        if attrs is None:
+            raise ValueError(f"cannot read the tag {match.group(0)!r}; expected <break time=\"2s\"/>")
+        try:
+            seconds = parse_duration(attrs["value"])
+        except ValueError as exc:
+            raise ValueError(f"in {match.group(0)!r}: {exc}") from None
+        pieces.append(seconds)
+        position = match.end()
+    _append_text(pieces, text[position:])
+    return pieces
+
+
+def _append_text(pieces: list[str | Fraction], chunk: str) -> None:
+    if "<" in chunk or ">" in chunk:
+        bad = chunk[chunk.find("<"):][:30] if "<" in chunk else chunk[chunk.find(">"):][:30]
+        raise ValueError(f"unexpected markup {bad!r}; only <break time=\"...\"/> is understood")
+    chunk = " ".join(chunk.split())
+    if chunk:
+        pieces.append(chunk)
+
+
+def sentences(text: str) -> list[str]:
+    """Split plain text into sentences at ., ! or ? followed by a space."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip() and any(c.isalnum() for c in s)]
+
+
+def spoken_form(text: str, lexicon: Iterable[tuple[str, str]] = ()) -> str:
+    """What the engine is given: units read as words and the script's lexicon applied.
+
+    ``30s`` becomes ``30 seconds`` (the engine reads the digits); lexicon entries replace
+    whole words, case-insensitively, in script order.
+    """
+    def unit(match: re.Match[str]) -> str:
+        number, word = match.group(1), _UNIT_WORDS[match.group(2)]
+        return f"{number} {word}" + ("" if number in ("1", "1.0") else "s")
+
+    text = _DURATION_WORD.sub(unit, text)
+    for word, say_as in lexicon:
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", say_as, text, flags=re.IGNORECASE)
+    return text

