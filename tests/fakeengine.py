@@ -1,0 +1,39 @@
+"""A fast, deterministic stand-in for a speech engine, for planning, mixing and CLI tests.
+
+Each sentence becomes a steady 220 Hz tone, 40 ms per character at rate 1.0, at 22 050 Hz
+(so resampling to the house rate is exercised). Its length is known in advance, and a tone
+has no quiet edges, so positions in the mix can be checked to the sample.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from audio_guide.engines import EngineInfo, Speech
+
+RATE = 22_050
+SECONDS_PER_CHAR = 0.04
+calls: list[str] = []
+
+
+def fake_samples(text: str, rate: float = 1.0) -> int:
+    """Engine-rate sample count the fake makes for ``text``."""
+    return int(round(len(text) * SECONDS_PER_CHAR / rate * RATE))
+
+
+class FakeEngine:
+    name = "fake"
+
+    @classmethod
+    def identity(cls, voice: str | None) -> str:
+        return "fake-1"
+
+    def synthesize(self, text: str, *, voice: str | None, rate: float, language: str) -> Speech:
+        calls.append(text)
+        n = fake_samples(text, rate)
+        t = np.arange(n) / RATE
+        return Speech(samples=(0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), rate=RATE)
+
+
+INFO = EngineInfo(name="fake", factory="fakeengine:FakeEngine", voices=("tone",), default_voice="tone",
+                  offline=True, summary="test tone engine")

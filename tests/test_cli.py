@@ -1,0 +1,188 @@
+"""The command line through click's runner: output, exit codes, and nothing written on error."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from click.testing import CliRunner
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3
+
+import fakeengine
+from audio_guide.cli import cli
+
+GOOD = """
+title: Night & "Calm" <Stretch>
+description: "A short test guide, with unicode: café."
+voice: {engine: fake, rate: 0.8}
+author: Tester
+album: Tests
+genre: Health
+published: 2026-01-02
+references: ["Ref one. 2020-06-11"]
+sound: {ambience: none, fade_out: 1s}
+sections:
+  - title: First
+    steps:
+      - say: Breathe in slowly.
+      - hold: 2s
+  - title: Second
+    steps:
+      - say: And rest.
+"""
+
+
+def run(*args: str) -> "CliRunner.invoke":
+    return CliRunner(mix_stderr=False).invoke(cli, list(args), catch_exceptions=False)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_build_writes_mp3_with_tags_and_summary(project: Path, write_script: Callable[[str, str], Path]) -> None:
+    write_script("calm.yaml", GOOD)
+    result = run("build")
+    assert result.exit_code == 0, result.stderr
+    mp3 = project / "output" / "calm.mp3"
+    lines = result.stdout.splitlines()
+    assert re.fullmatch(r"output/calm\.mp3  0:0\d\.\d{3}  \d+\.\d KB  \(2 sentences spoken, the rest from the cache\)",
+                        lines[0]), lines
+    assert re.fullmatch(r"built 1 guide, 0:0\d\.\d{3} of audio, in output/", lines[1])
+    assert "speaking calm" in result.stderr  # the progress bar
+    tags = ID3(mp3)
+    assert str(tags["TIT2"]) == 'Night & "Calm" <Stretch>'
+    assert str(tags["TPE1"]) == "Tester"
+    assert str(tags["TALB"]) == "Tests"
+    assert str(tags["TCON"]) == "Health"
+    assert str(tags["TDRC"]) == "2026-01-02"
+    assert tags.getall("COMM")[0].text == ["A short test guide, with unicode: café."]
+    assert tags.getall("TXXX:References")[0].text == ["Ref one. 2020-06-11"]
+    info = MP3(mp3).info
+    assert info.sample_rate == 44100 and info.channels == 1 and info.bitrate == 96000
+    assert [p.name for p in (project / "output").iterdir()] == ["calm.mp3"]  # no temp files left
+
+
+def test_second_build_speaks_nothing(project: Path, write_script: Callable[[str, str], Path]) -> None:
+    write_script("calm.yaml", GOOD)
+    assert run("build").exit_code == 0
+    assert len(fakeengine.calls) == 2
+    result = run("build")
+    assert result.exit_code == 0
+    assert len(fakeengine.calls) == 2
+    assert "(0 sentences spoken" in result.stdout
+
+
+def test_bad_script_exits_2_and_leaves_output_untouched(project: Path, write_script: Callable[[str, str], Path]) -> None:
+    write_script("calm.yaml", GOOD)
+    assert run("build").exit_code == 0
+    before = snapshot(project / "output")
+    write_script("zbroken.yaml", """
+        title: Broken
+        description: D
+        sections:
+          - title: S
+            steps:
+              - hodl: 30s
+    """)
+    (project / "scripts" / "calm.yaml").write_text(GOOD.replace("Breathe in slowly.", "Breathe out."))
+    result = run("build")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == ("error: scripts/zbroken.yaml:6:9: unknown step 'hodl'; expected one of: "
+                             "say, pause, cue, hold, repeat. Did you mean 'hold'?\n")
+    assert snapshot(project / "output") == before
+
+
+def test_validate(project: Path, write_script: Callable[[str, str], Path]) -> None:
+    write_script("calm.yaml", GOOD)
+    result = run("validate")
+    assert (result.exit_code, result.stdout) == (0, "scripts/calm.yaml: ok (2 sections)\n")
+    result = run("validate", "scripts/missing.yaml")
+    assert result.exit_code == 2
+    assert result.stderr == "error: scripts/missing.yaml: no such file. Check the path.\n"
+
+
+def test_no_scripts_is_a_usage_error(project: Path) -> None:
+    result = run("build")
+    assert (result.exit_code, result.stderr) == (2, "error: no scripts given and none found in scripts/*.yaml.\n")
+
+
+def test_plan_json_matches_the_build(project: Path, write_script: Callable[[str, str], Path]) -> None:
+    write_script("calm.yaml", GOOD)
+    before = json.loads(run("plan", "scripts/calm.yaml", "--json").stdout)
+    assert before["estimated"] is True
+    assert [c["title"] for c in before["chapters"]] == ["First", "Second"]
+    assert run("build").exit_code == 0
+    after = json.loads(run("plan", "scripts/calm.yaml", "--json").stdout)
+    assert after["estimated"] is False
+    kinds = [(e["kind"], e["text"]) for e in after["events"] if e["kind"] != "gap"]
+    assert kinds == [("speech", "Breathe in slowly."), ("hold", ""), ("cue", "bell"), ("speech", "And rest.")]
+    speech = [e for e in after["events"] if e["kind"] == "speech"]
+    assert speech[0]["start"] == 44100  # the lead-in
+    hold = next(e for e in after["events"] if e["kind"] == "hold")
+    assert hold["start"] == speech[0]["start"] + speech[0]["length"] and hold["length"] == 88200
+    from audiocheck import decode_mp3
+
+    assert len(decode_mp3(project / "output" / "calm.mp3")) == after["total_samples"]
+
+
+def test_plan_text(project: Path, write_script: Callable[[str, str], Path]) -> None:
+    write_script("calm.yaml", GOOD)
+    out = run("plan", "scripts/calm.yaml").stdout.splitlines()
+    assert out[0] == 'calm: Night & "Calm" <Stretch>'
+    assert out[1] == "   0:00.000  == First =="
+    assert re.fullmatch(r"   0:01\.000  speech ~  0:0\d\.\d{3}  Breathe in slowly\.", out[2])
+    assert re.fullmatch(r" +0:0\d\.\d{3}  hold      0:02\.000  ", out[3])
+    assert out[-1].startswith("total 0:") and out[-1].endswith("(estimated: not built yet)")
+
+
+def test_unknown_engine_option(project: Path, write_script: Callable[[str, str], Path]) -> None:
+    write_script("calm.yaml", GOOD)
+    result = run("build", "--engine", "espeak")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: unknown engine 'espeak'; expected one of: piper, gtts")
+    assert list((project / "output").iterdir()) == []
+
+
+def test_voices_lists_engines_and_status() -> None:
+    out = run("voices").stdout
+    assert "piper [default]: offline neural voice" in out
+    assert "  voices: en_US-joe-medium" in out
+    assert "  status: usable: ready (offline)" in out
+    assert re.search(r"^gtts: .*\n  voices: any \(default com\)\n  status: ", out, re.M)
+
+
+def test_cache_info_and_clear(project: Path, write_script: Callable[[str, str], Path], tmp_path: Path) -> None:
+    write_script("calm.yaml", GOOD)
+    run("build")
+    info = run("cache", "info").stdout
+    assert info.startswith(f"{tmp_path / 'cache'}: 2 clips, ")
+    assert run("cache", "clear").stdout.startswith("removed 2 clips")
+    assert run("cache", "info").stdout.startswith(f"{tmp_path / 'cache'}: 0 clips, 0 B")
+
+
+def test_help_is_fast_and_imports_no_engine() -> None:
+    code = ("import sys\nfrom audio_guide.cli import cli\n"
+            "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('numpy', 'piper', 'onnxruntime', 'scipy', 'gtts') if m in sys.modules]\n"
+            "print('HEAVY', heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "HEAVY []" in out
+    assert "build" in out and "validate" in out and "plan" in out and "voices" in out
+
+
+def test_module_entry_point_reports_errors_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: [unclosed\n")
+    proc = subprocess.run([sys.executable, "-m", "audio_guide", "validate", str(bad)], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith(f"error: {bad}:")
+    assert len(proc.stderr.strip().splitlines()) == 1
