@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Final, Sequence
 
 from . import engines, sounds
 from .cache import SpeechCache
-from .dsp import SPEECH_REF_LUFS
-from .errors import UsageError
+from .errors import ExportError, UsageError
 from .export import Tags, encode_mp3, tag_mp3
 from .files import atomic_path
+from .loudness import Loudness, measure_file, measure_stream
 from .mix import render
-from .model import HOUSE_RATE, Guide
+from .model import Guide, Sound
 from .plan import Timeline, plan, spoken_sentences
 from .script import load_scripts
 from .synth import Clips
+
+
+TRUE_PEAK_LIMIT: Final = -1.5
+"""dBTP on the MP3 as written: Apple asks for -1, and some headroom survives decoders."""
+PEAK_MARGIN: Final = 1.5
+"""The limiter aims this far under the limit, since MP3 encoding adds a little peak."""
+LOUDNESS_TOLERANCE: Final = 0.5
+LOUDNESS_TRIES: Final = 3
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,8 @@ class Built:
     timeline: Timeline
     made: int
     """Sentences spoken for this build (the rest came from the cache)."""
+    loudness: Loudness
+    """As measured on the MP3 written."""
 
     @property
     def seconds(self) -> float:
@@ -86,9 +97,36 @@ def build_guide(guide: Guide, options: Options, cache: SpeechCache,
     tags = Tags(title=guide.title, artist=guide.author, album=guide.album, description=guide.description,
                 genre=guide.genre, date=guide.published, language=guide.language, references=guide.references)
     with atomic_path(target) as tmp:
-        encode_mp3(render(timeline, clips, guide.sound, guide.sound.loudness - SPEECH_REF_LUFS), tmp, HOUSE_RATE)
+        measured = encode_to_target(timeline, clips, guide.sound, tmp)
         tag_mp3(tmp, tags)
-    return Built(guide, target, timeline, made)
+    return Built(guide, target, timeline, made, measured)
+
+
+def encode_to_target(timeline: Timeline, clips: Clips, sound: Sound, path: Path) -> Loudness:
+    """Encode at the script's loudness target with true peak under the ceiling, measured on the MP3.
+
+    The mix is measured first to set the gain; the MP3 is then measured as written, and if the
+    encoder pushed a peak over the ceiling or the level is off, it is made again with the
+    correction (at most :data:`LOUDNESS_TRIES` times).
+    """
+    target = sound.loudness
+    before = measure_stream(render(timeline, clips, sound), timeline.rate)
+    gain = target - before.integrated if math.isfinite(before.integrated) else 0.0
+    ceiling = TRUE_PEAK_LIMIT - PEAK_MARGIN
+    measured = before
+    for _attempt in range(LOUDNESS_TRIES):
+        encode_mp3(render(timeline, clips, sound, gain, ceiling_db=ceiling), path, timeline.rate)
+        measured = measure_file(path)
+        level_ok = not math.isfinite(measured.integrated) or abs(measured.integrated - target) <= LOUDNESS_TOLERANCE
+        if level_ok and measured.true_peak <= TRUE_PEAK_LIMIT:
+            return measured
+        if math.isfinite(measured.integrated):
+            gain += target - measured.integrated
+        if measured.true_peak > TRUE_PEAK_LIMIT:
+            ceiling -= measured.true_peak - TRUE_PEAK_LIMIT + 0.3
+    raise ExportError(f"could not reach {target:g} LUFS with true peak under {TRUE_PEAK_LIMIT:g} dBTP "
+                      f"(got {measured.integrated:.1f} LUFS, {measured.true_peak:.1f} dBTP); "
+                      "try a lower sound.loudness.")
 
 
 def build(paths: Sequence[Path], options: Options, progress: ProgressFactory | None = None,

@@ -21,7 +21,7 @@ from typing import Final
 
 import numpy as np
 
-PROCESSING: Final = "clip-v1"
+PROCESSING: Final = "clip-v2"
 MAGIC: Final = b"AGSPEECH1"
 _HEADER = struct.Struct("<9sIQ32s")  # magic, rate, sample count, sha256 of the payload
 ENV_VAR: Final = "AUDIO_GUIDE_CACHE_DIR"

@@ -10,7 +10,7 @@ from scipy import ndimage, signal
 
 from .model import HOUSE_RATE
 
-TRIM_THRESHOLD_DB: Final = -50.0
+TRIM_BELOW_PEAK_DB: Final = -40.0
 EDGE_FADE: Final = 0.004
 """Seconds of fade at every clip edge: short enough to keep consonants, long enough not to click."""
 SPEECH_REF_LUFS: Final = -23.0
@@ -28,19 +28,22 @@ def to_house_rate(samples: np.ndarray, rate: int) -> np.ndarray:
     return out.astype(np.float32)
 
 
-def trim(samples: np.ndarray, threshold_db: float = TRIM_THRESHOLD_DB, keep: float = 0.01,
-         rate: int = HOUSE_RATE) -> np.ndarray:
-    """Cut the engine's own leading/trailing near-silence, so a hold starts when the words end."""
+def trim(samples: np.ndarray, below_peak_db: float = TRIM_BELOW_PEAK_DB, rate: int = HOUSE_RATE) -> np.ndarray:
+    """Cut the engine's leading and trailing near-silence, so a hold starts when the words end.
+
+    A 10 ms window counts as speech when its RMS is within ``below_peak_db`` of the clip's
+    loudest window: relative, so the cut lands at the same audible point whatever the level.
+    """
     if samples.size == 0:
         return samples
-    level = 10 ** (threshold_db / 20)
-    window = max(1, int(0.005 * rate))
-    envelope = ndimage.maximum_filter1d(np.abs(samples), window)
-    loud = np.flatnonzero(envelope > level)
-    if loud.size == 0:
+    window = max(1, int(0.010 * rate))
+    power = ndimage.uniform_filter1d(samples.astype(np.float64) ** 2, window, mode="constant")
+    peak = float(power.max())
+    if peak <= 0:
         return samples[:0]
-    pad = int(keep * rate)
-    return samples[max(0, loud[0] - pad): min(len(samples), loud[-1] + 1 + pad)]
+    loud = np.flatnonzero(power >= peak * 10 ** (below_peak_db / 10))
+    half = window // 2
+    return samples[max(0, loud[0] - half): min(len(samples), loud[-1] + half + 1)]
 
 
 def fade_edges(samples: np.ndarray, seconds: float = EDGE_FADE, rate: int = HOUSE_RATE) -> np.ndarray:

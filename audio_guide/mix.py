@@ -7,12 +7,13 @@ Nothing is built with repeated ``+`` on growing segments.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Final, Iterator, Protocol
 
 import numpy as np
 
-from .dsp import SPEECH_REF_LUFS, db, loudness
+from .dsp import SPEECH_REF_LUFS, db, limit, loudness
 from .model import Sound
 from .plan import Event, Timeline
 from .sounds import Bed, cue_sound
@@ -37,8 +38,12 @@ class _Region:
 
 
 def render(timeline: Timeline, clips: ClipSource, sound: Sound, gain_db: float = 0.0,
-           block: int = BLOCK) -> Iterator[np.ndarray]:
-    """Yield consecutive float32 blocks covering ``timeline.total`` samples exactly."""
+           block: int = BLOCK, ceiling_db: float | None = None) -> Iterator[np.ndarray]:
+    """Yield consecutive float32 blocks covering ``timeline.total`` samples exactly.
+
+    ``ceiling_db`` (dBFS, after ``gain_db``) runs each speech clip through the true-peak
+    limiter first, so raising the guide to its loudness target never clips a word.
+    """
     rate = timeline.rate
     audible = [e for e in timeline.events if e.kind in ("speech", "cue")]
     bed = Bed(sound.ambience, rate) if sound.ambience != "none" else None
@@ -48,6 +53,16 @@ def render(timeline: Timeline, clips: ClipSource, sound: Sound, gain_db: float =
     fade_out = min(timeline.total, int(float(sound.fade_out) * rate))
     gain = np.float32(db(gain_db))
     cue_gain: dict[str, float] = {}
+    limited: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def speech_clip(spoken: str) -> np.ndarray:
+        if ceiling_db is None:
+            return clips.get(spoken)
+        if spoken not in limited:
+            limited[spoken] = limit(clips.get(spoken), ceiling_db - gain_db, rate)
+            if len(limited) > 16:
+                limited.popitem(last=False)
+        return limited[spoken]
     pending = 0
     active: list[Event] = []
 
@@ -60,7 +75,7 @@ def render(timeline: Timeline, clips: ClipSource, sound: Sound, gain_db: float =
         active = [e for e in active if e.end > b0]
         for event in active:
             if event.kind == "speech":
-                clip = clips.get(event.spoken)
+                clip = speech_clip(event.spoken)
                 level = 1.0
             else:
                 clip = cue_sound(event.text)

@@ -25,6 +25,8 @@ from .text import sentences, spoken_form, split_breaks
 
 REMINDER_QUIET_END: Final = Fraction(10)
 """No reminder starts in the last 10 s of a hold."""
+MP3_FRAME: Final = 1152
+MP3_FRAME_SLACK: Final = 46
 ESTIMATE_SECONDS_PER_CHAR: Final = 0.05
 """Speech length guess at rate 1.0, for sentences not yet in the cache (piper: ~0.049)."""
 
@@ -199,13 +201,23 @@ def plan(guide: Guide, length_of: LengthOf | None = None, cue_length: Callable[[
                 cursor += events[-1].length
 
     content_end = cursor
-    total = content_end + samples(guide.sound.tail, rate) + samples(guide.sound.fade_out, rate)
+    total = _frame_safe(content_end + samples(guide.sound.tail, rate) + samples(guide.sound.fade_out, rate))
     chapters = tuple(
         Chapter(s.title, section_starts[i], section_starts[i + 1] if i + 1 < len(section_starts) else total)
         for i, s in enumerate(guide.sections)
     )
     events.sort(key=lambda e: (e.start, e.kind != "hold"))
     return Timeline(rate, tuple(events), chapters, content_end, total, tuple(warnings))
+
+
+def _frame_safe(total: int) -> int:
+    """Round the length up (by at most 46 samples of silence) to one an MP3 can say exactly.
+
+    The Info header's end-padding field cannot describe a last frame holding only 1-46
+    samples, so such files decode up to 46 samples long; every other length decodes exactly.
+    """
+    rest = total % MP3_FRAME
+    return total + (MP3_FRAME_SLACK + 1 - rest) if 0 < rest <= MP3_FRAME_SLACK else total
 
 
 def _reminders(step: Hold, start: int, length: int, section: int,

@@ -64,6 +64,10 @@ STEP_OPTIONS: Final = {
     "repeat": ("steps",),
 }
 
+_SCALAR_TAGS: Final = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")
+)
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 T = TypeVar("T")
@@ -160,7 +164,12 @@ class _Reader:
     def scalar(self, node: yaml.Node, what: str) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             raise self.fail(node, f"{what} must be a single value, got {_kind(node)}.")
-        return yaml.SafeLoader("").construct_object(node)  # type: ignore[no-untyped-call]
+        if node.tag not in _SCALAR_TAGS:
+            raise self.fail(node, f"{what}: the YAML tag '{node.tag}' is not supported.", "Remove the tag.")
+        try:
+            return yaml.SafeLoader("").construct_object(node)  # type: ignore[no-untyped-call]
+        except (ValueError, KeyError, AttributeError):  # 2026-02-30, 0b_, !!bool maybe, !!timestamp x
+            raise self.fail(node, f"{what}: cannot read {node.value!r} as a {node.tag.rsplit(':', 1)[-1]}.") from None
 
     def convert(self, node: yaml.Node, what: str, parse: Callable[[Any], T]) -> T:
         try:
@@ -207,10 +216,18 @@ class _Reader:
         if not resolved.is_relative_to(project):
             raise self.fail(node, f"{what}: '{value}' points outside the project ({project}).",
                             "Copy the file into the project.")
-        if not resolved.is_file():
+        try:
+            exists = resolved.is_file()
+        except OSError as exc:  # e.g. a name too long for the file system
+            raise self.fail(node, f"{what}: '{value}' cannot be used as a file name ({exc.strerror}).") from None
+        if not exists:
             raise self.fail(node, f"{what}: file '{value}' does not exist (looked for {resolved}).")
-        if resolved.suffix.lower() not in extensions or not _sniff(resolved, extensions):
-            raise self.fail(node, f"{what}: '{value}' is not a {'/'.join(e.lstrip('.') for e in extensions[:4])} file.")
+        kinds = ", ".join(e.lstrip(".") for e in extensions)
+        if resolved.suffix.lower() not in extensions:
+            raise self.fail(node, f"{what}: '{value}' is not a file of a supported kind; expected one of: {kinds}.")
+        if not _sniff(resolved, extensions):
+            raise self.fail(node, f"{what}: '{value}' is named like a {resolved.suffix.lower().lstrip('.')} file, "
+                                  "but its contents are not.", "Check that it is the right file, or convert it.")
         return resolved
 
 
@@ -234,12 +251,14 @@ def load_script(path: str | Path) -> Guide:
     )
     slug_node = opt("slug")
     slug = reader.text(slug_node, "'slug'") if slug_node else path.stem
-    if not _SLUG.match(slug):
-        where = slug_node if slug_node is not None else root
-        raise reader.fail(where, f"slug '{slug}' is not a safe file name;",
-                          "use lower-case letters, digits, '-', '_' or '.', starting with a letter or digit.")
+    if not _SLUG.fullmatch(slug):
+        rule = "use lower-case letters, digits, '-', '_' or '.', starting with a letter or digit."
+        if slug_node is not None:
+            raise reader.fail(slug_node, f"slug '{slug}' is not a safe file name;", rule)
+        raise reader.fail(root, f"the file name gives the slug '{slug}', which is not a safe file name;",
+                          f"add a 'slug:' line or rename the file ({rule[:-1]}).")
     language = reader.text(opt("language"), "'language'") if opt("language") else "en"
-    if not _LANGUAGE.match(language):
+    if not _LANGUAGE.fullmatch(language):
         raise reader.fail(opt("language"), f"language '{language}' is not a BCP-47 tag;", "write e.g. en or en-GB.")
     published = _date(reader, opt("published")) if opt("published") else None
     references = tuple(reader.text(n, "a reference", 1000) for n in reader.sequence(opt("references"), "'references'")) \
@@ -303,35 +322,74 @@ def _compose(path: Path) -> yaml.Node | None:
     except OSError as exc:
         raise ScriptError(f"cannot be read: {exc.strerror}.", name) from None
     if len(data) > MAX_FILE_BYTES:
-        raise ScriptError(f"is {len(data):,} bytes; a script may be at most {MAX_FILE_BYTES:,}.", name, None, None,
-                          "Split it into several guides.")
+        raise ScriptError(f"is {len(data):,} bytes; a script may be at most {MAX_FILE_BYTES:,} bytes.", name, None,
+                          None, "Split it into several guides.")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        # Editors count characters, not bytes; the bytes before the bad one decode fine.
+        column = len(data[line_start:exc.start].decode("utf-8-sig")) + 1
         raise ScriptError(f"is not UTF-8 text (byte 0x{data[exc.start]:02x}).", name, line, column,
                           "Save the file as UTF-8.") from None
     if "\x00" in text:
         raise ScriptError("contains NUL characters; it is not a text file.", name)
-    loader = _Loader(text, name)
+    try:
+        loader = _Loader(text, name)
+    except yaml.reader.ReaderError as exc:  # a control character; the reader checks the whole text first
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise ScriptError(f"contains the control character U+{exc.character:04X}, which YAML does not allow.",
+                          name, line, column, "Remove it.") from None
     try:
         return loader.get_single_node()  # type: ignore[no-any-return]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or "invalid YAML"
-        hint = None
-        if "'\\t'" in problem or "\\t" in problem:
-            problem, hint = "a tab character is used for indentation;", "indent with spaces."
-        elif "expected a single document" in str(exc.context or ""):
-            problem = "holds more than one YAML document ('---');"
-            hint = "keep one guide per file."
-        raise ScriptError(f"YAML syntax error: {problem}" if hint is None else f"YAML syntax error: {problem}",
-                          name, mark.line + 1 if mark else None, mark.column + 1 if mark else None, hint) from None
+        problem, hint = _yaml_problem(exc)
+        raise ScriptError(f"YAML syntax error: {problem}", name, mark.line + 1 if mark else None,
+                          mark.column + 1 if mark else None, hint) from None
     except yaml.YAMLError as exc:
         raise ScriptError(f"YAML error: {exc}", name) from None
     finally:
         loader.dispose()
+
+
+_YAML_WORDS: Final = (
+    ("'<stream end>'", "the end of the file"), ("'<block mapping start>'", "a new key"),
+    ("'<block sequence start>'", "a new list"), ("'<block end>'", "the end of the block"),
+    ("'<scalar>'", "a value"), ("'?'", "a key"),
+)
+_YAML_CONTEXTS: Final = {
+    "while scanning a quoted scalar": "in the quoted text",
+    "while scanning a double-quoted scalar": "in the quoted text",
+    "while scanning a simple key": "in the key",
+    "while scanning a block scalar": "in the | or > text block",
+    "while parsing a flow sequence": "in the [ ] list",
+    "while parsing a flow mapping": "in the { } mapping",
+    "while parsing a block mapping": "in the mapping",
+    "while parsing a block collection": "in the list",
+}
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[str, str | None]:
+    """PyYAML's words for a syntax error, said for a person: (message, hint)."""
+    problem = exc.problem or "invalid YAML"
+    context = exc.context or ""
+    if "'\\t'" in problem or "tab character" in problem:
+        return "a tab character is used for indentation;", "indent with spaces."
+    if "expected a single document" in context:
+        return "holds more than one YAML document ('---');", "keep one guide per file."
+    if "duplicate anchor" in context:
+        return "the same anchor (&name) is defined twice.", "Remove the anchors: guides do not use them."
+    if problem.startswith("expected <block end>"):
+        problem = "this line is not indented like the lines above it"
+    for jargon, word in _YAML_WORDS:
+        problem = problem.replace(jargon, word)
+    if context in _YAML_CONTEXTS and exc.context_mark is not None:
+        problem += (f", {_YAML_CONTEXTS[context]} that starts at line {exc.context_mark.line + 1}, "
+                    f"column {exc.context_mark.column + 1}")
+    return problem + ".", "Check the indentation, colons and quotes there."
 
 
 def _voice(reader: _Reader, node: yaml.Node | None) -> Voice:
@@ -397,9 +455,12 @@ def _step(reader: _Reader, node: yaml.Node, depth: int = 0) -> Step:
     if not isinstance(node, yaml.MappingNode):
         raise reader.fail(node, f"a step must be a mapping such as '- say: ...', got {_kind(node)}.")
     names = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
-    kinds = [n for n in names if n in STEP_KINDS and not (n == "cue" and "hold" in names)]
+    # dict.fromkeys: a kind written twice is a duplicate key, reported as such by mapping() below
+    kinds = list(dict.fromkeys(n for n in names if n in STEP_KINDS and not (n == "cue" and "hold" in names)))
+    if not node.value:
+        raise reader.fail(node, f"a step is empty; expected one of: {', '.join(STEP_KINDS)}.")
     if not kinds:
-        first = node.value[0][0] if node.value else node
+        first = node.value[0][0]
         word = names[0] if names else ""
         raise reader.fail(first, f"unknown step '{word}'; expected one of: {', '.join(STEP_KINDS)}.",
                           _did_you_mean(word, STEP_KINDS))
@@ -421,9 +482,8 @@ def _step(reader: _Reader, node: yaml.Node, depth: int = 0) -> Step:
         cue = reader.sound_source(keys["cue"][1], "the hold's 'cue'", BUILTIN_CUES) if "cue" in keys else None
         every = remind = None
         if ("remind_every" in keys) != ("remind" in keys):
-            missing = "remind" if "remind_every" in keys else "remind_every"
-            raise reader.fail(node, f"a hold with {'remind_every' if missing == 'remind' else 'remind'} also needs '{missing}'.",
-                              "Give both, or neither.")
+            given, missing = ("remind_every", "remind") if "remind_every" in keys else ("remind", "remind_every")
+            raise reader.fail(node, f"a 'hold' with '{given}' also needs '{missing}'.", "Give both, or neither.")
         if "remind_every" in keys:
             every = reader.duration(keys["remind_every"][1], "'remind_every'", low=Fraction(10))
             if every >= seconds:
@@ -446,23 +506,25 @@ def _say_text(reader: _Reader, node: yaml.Node, what: str) -> str:
     try:
         pieces = split_breaks(text)
     except ValueError as exc:
-        raise reader.fail(node, f"{what}: {exc}.", f'Write a pause as <break time="2s"/>.') from None
+        example = '<break time="2s"/>'
+        raise reader.fail(node, f"{what}: {exc}.", None if example in str(exc) else f"Write a pause as {example}.") from None
     for piece in pieces:
         if isinstance(piece, Fraction) and not 0 < piece <= MAX_BREAK:
             raise reader.fail(node, f"{what}: a <break> must be longer than zero and at most {_human(MAX_BREAK)}.")
     if not any(isinstance(p, str) and any(ch.isalnum() for ch in p) for p in pieces):
-        raise reader.fail(node, f"{what} has no words to speak.", "Use a 'pause' step for silence.")
+        raise reader.fail(node, f"{what} has no words to speak.",
+                          "Use a 'pause' step for silence." if what == "a 'say' line" else None)
     return text
 
 
 def _date(reader: _Reader, node: yaml.Node) -> dt.date:
-    value = reader.scalar(node, "'published'")
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+    if not isinstance(node, yaml.ScalarNode):
+        raise reader.fail(node, f"'published' must be a date written YYYY-MM-DD, got {_kind(node)}.")
+    text = node.value.strip()
     try:
-        return dt.date.fromisoformat(str(value))
+        if not _DATE.fullmatch(text):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
     except ValueError:
         raise reader.fail(node, f"'published' must be a date written YYYY-MM-DD, got {node.value!r}.") from None
 
@@ -523,18 +585,25 @@ def _unprintable(text: str) -> str | None:
 def _plain_number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"expected a number, got {value!r}")
-    if value != value or abs(value) == float("inf"):
+    try:
+        number = float(value)
+    except OverflowError:  # a 400-digit int
+        raise ValueError("expected a finite number") from None
+    if number != number or abs(number) == float("inf"):
         raise ValueError("expected a finite number")
-    return float(value)
+    return number
 
 
 def _human(seconds: Fraction) -> str:
-    total = float(seconds)
-    if total >= 3600 and total % 3600 == 0:
-        return f"{total / 3600:g}h"
-    if total >= 60 and total % 60 == 0:
-        return f"{total / 60:g}m"
-    return f"{total:g}s"
+    """Seconds in the script's own notation: ``2h``, ``1m30s``, ``12h0m30s``, ``0.5s``."""
+    hours, rest = divmod(Fraction(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{hours}h" if hours else ""
+    if minutes or (hours and secs):
+        text += f"{minutes}m"
+    if secs or not text:
+        text += f"{float(secs):g}s"
+    return text
 
 
 def _sniff(path: Path, extensions: tuple[str, ...]) -> bool:

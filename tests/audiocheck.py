@@ -73,7 +73,7 @@ __all__ = [
     "MP3_END_SLACK_SAMPLES",
 ]
 
-PathLike = Union[str, "os.PathLike[str]"]
+PathLike = Union[str, os.PathLike[str]]
 
 #: Sample rate faster-whisper expects for raw sample input.
 WHISPER_RATE = 16000

@@ -139,3 +139,21 @@ def test_spoken_sentences_are_unique_and_in_engine_form(write_script: Callable[[
                   - say: Hold for 30s. Relax the calf.
     """))
     assert spoken_sentences(guide) == ["Hold for 30 seconds.", "Relax the kaff."]
+
+
+def test_total_is_a_length_an_mp3_can_state_exactly(write_script: Callable[[str, str], Path]) -> None:
+    guide = load_script(write_script("g.yaml", """
+        title: T
+        description: D
+        sound: {fade_out: 0s}
+        sections:
+          - title: S
+            steps:
+              - say: Go.
+    """))
+    for length in range(0, 3000, 7):
+        timeline = plan(guide, lambda _t: length, lambda _n: 0)
+        raw = 44100 + length
+        rest = raw % 1152
+        assert timeline.total == (raw + 47 - rest if 0 < rest <= 46 else raw)
+        assert not 0 < timeline.total % 1152 <= 46
