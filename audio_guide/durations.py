@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-_NUMBER = r"\d+(?:\.\d+)?"
+_NUMBER = r"[0-9]+(?:\.[0-9]+)?"  # ASCII digits only: str's \d also matches e.g. "３"
 _DURATION = re.compile(
     rf"^(?:(?P<h>{_NUMBER})h)?(?:(?P<m>{_NUMBER})m(?!s))?(?:(?P<s>{_NUMBER})s)?(?:(?P<ms>{_NUMBER})ms)?$"
 )
-_LEVEL = re.compile(r"^(?P<value>[+-]?\d+(?:\.\d+)?)\s*(?P<unit>[A-Za-z]*)$")
+_LEVEL = re.compile(r"^(?P<value>[+-]?[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[A-Za-z]*)$")
 
 DURATION_HELP = "a duration such as 500ms, 2s, 1.5s, 3m, 1m30s, 1h or a number of seconds"
 
@@ -67,7 +67,10 @@ def parse_level(value: object, unit: str) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected a number of {unit}, such as -20 {unit}")
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int with hundreds of digits
+            raise ValueError(f"expected a finite number of {unit}") from None
     elif isinstance(value, str):
         match = _LEVEL.match(value.strip())
         if match is None:

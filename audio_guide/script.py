@@ -67,6 +67,7 @@ STEP_OPTIONS: Final = {
 _SCALAR_TAGS: Final = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")
 )
+_TAG_WORDS: Final = {"int": "a whole number", "float": "a number", "bool": "true or false", "timestamp": "a date"}
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
@@ -169,7 +170,8 @@ class _Reader:
         try:
             return yaml.SafeLoader("").construct_object(node)  # type: ignore[no-untyped-call]
         except (ValueError, KeyError, AttributeError):  # 2026-02-30, 0b_, !!bool maybe, !!timestamp x
-            raise self.fail(node, f"{what}: cannot read {node.value!r} as a {node.tag.rsplit(':', 1)[-1]}.") from None
+            kind = _TAG_WORDS.get(node.tag.rsplit(":", 1)[-1], "a value")
+            raise self.fail(node, f"{what}: cannot read {node.value!r} as {kind}.") from None
 
     def convert(self, node: yaml.Node, what: str, parse: Callable[[Any], T]) -> T:
         try:
@@ -358,7 +360,8 @@ def _compose(path: Path) -> yaml.Node | None:
 _YAML_WORDS: Final = (
     ("'<stream end>'", "the end of the file"), ("'<block mapping start>'", "a new key"),
     ("'<block sequence start>'", "a new list"), ("'<block end>'", "the end of the block"),
-    ("'<scalar>'", "a value"), ("'?'", "a key"),
+    ("'<scalar>'", "a value"), ("'?'", "a key"), ("found unexpected end of stream", "the file ends too early"),
+    ("the node content", "a value"),
 )
 _YAML_CONTEXTS: Final = {
     "while scanning a quoted scalar": "in the quoted text",
@@ -382,6 +385,11 @@ def _yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[str, str | None]:
         return "holds more than one YAML document ('---');", "keep one guide per file."
     if "duplicate anchor" in context:
         return "the same anchor (&name) is defined twice.", "Remove the anchors: guides do not use them."
+    start = re.fullmatch(r"found character '(.+)' that cannot start any token", problem)
+    if start:
+        return f"a value cannot start with '{start[1]}';", "put the whole text in quotes."
+    if problem == "mapping values are not allowed here":
+        return "a ':' is not allowed here;", "if it is part of the text, put the whole text in quotes."
     if problem.startswith("expected <block end>"):
         problem = "this line is not indented like the lines above it"
     for jargon, word in _YAML_WORDS:

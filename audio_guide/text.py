@@ -70,5 +70,6 @@ def spoken_form(text: str, lexicon: Iterable[tuple[str, str]] = ()) -> str:
 
     text = _DURATION_WORD.sub(unit, text)
     for word, say_as in lexicon:
-        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", say_as, text, flags=re.IGNORECASE)
+        # a function, not a template: a backslash in the spoken form is just a character
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", lambda _: say_as, text, flags=re.IGNORECASE)
     return text
