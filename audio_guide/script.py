@@ -389,7 +389,8 @@ def _yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[str, str | None]:
     if start:
         return f"a value cannot start with '{start[1]}';", "put the whole text in quotes."
     if problem == "mapping values are not allowed here":
-        return "a ':' is not allowed here;", "if it is part of the text, put the whole text in quotes."
+        return ("a ': ' is not allowed here;",
+                "put text that holds ': ' in quotes, and check that this line is indented like the keys around it.")
     if problem.startswith("expected <block end>"):
         problem = "this line is not indented like the lines above it"
     for jargon, word in _YAML_WORDS:
@@ -515,7 +516,8 @@ def _say_text(reader: _Reader, node: yaml.Node, what: str) -> str:
         pieces = split_breaks(text)
     except ValueError as exc:
         example = '<break time="2s"/>'
-        raise reader.fail(node, f"{what}: {exc}.", None if example in str(exc) else f"Write a pause as {example}.") from None
+        hint = None if example in str(exc) else f"Write a pause as {example}."
+        raise reader.fail(node, f"{what}: {exc}.", hint) from None
     for piece in pieces:
         if isinstance(piece, Fraction) and not 0 < piece <= MAX_BREAK:
             raise reader.fail(node, f"{what}: a <break> must be longer than zero and at most {_human(MAX_BREAK)}.")

@@ -14,6 +14,7 @@ from typing import Final, Iterator
 import numpy as np
 from scipy import signal
 
+from .errors import ExportError
 from .ffmpeg import decode
 from .model import BUILTIN_BEDS, BUILTIN_CUES, HOUSE_RATE
 
@@ -56,7 +57,11 @@ def cue_length(name: str) -> int:
 
 
 class Bed:
-    """An endless ambience, read block by block at a steady RMS of 1.0 (the mixer sets its level)."""
+    """An endless ambience, read block by block, calibrated to 0 LUFS (the mixer sets its level).
+
+    Calibrating by loudness rather than RMS keeps ``ambience_level`` meaning the same thing
+    for a rumbling brown noise and a hissing rain, which K-weighting hears very differently.
+    """
 
     def __init__(self, name: str, rate: int = HOUSE_RATE) -> None:
         self.name = name
@@ -66,8 +71,10 @@ class Bed:
         if name in BUILTIN_BEDS:
             self._loop = None
             self._state = _FilterState(name, rate)
+            self._scale = _builtin_scale(name, rate)
         else:
             self._loop = _seamless_loop(decode(Path(name), rate, what=f"reading ambience {name}"), rate)
+            self._scale = _scale_to_zero_lufs(self._loop[: 60 * rate], rate)
 
     def read(self, count: int) -> np.ndarray:
         """The next ``count`` samples."""
@@ -77,7 +84,22 @@ class Bed:
         else:
             out = self._state.next(self._rng, count, self._position)
         self._position += count
-        return out.astype(np.float32)
+        return (out * self._scale).astype(np.float32)
+
+
+@lru_cache(maxsize=8)
+def _builtin_scale(name: str, rate: int) -> float:
+    """Measure 20 s of the bed once (same seed, so the same sound) to find its 0 LUFS gain."""
+    probe = _FilterState(name, rate)
+    rng = np.random.default_rng(SEED)
+    return _scale_to_zero_lufs(probe.next(rng, 20 * rate, 0), rate)
+
+
+def _scale_to_zero_lufs(audio: np.ndarray, rate: int) -> float:
+    from .dsp import loudness
+
+    level = loudness(np.asarray(audio, dtype=np.float32), rate)
+    return float(10 ** (-level / 20)) if np.isfinite(level) else 1.0
 
 
 class _FilterState:
@@ -123,16 +145,24 @@ class _FilterState:
 
 
 def _seamless_loop(audio: np.ndarray, rate: int) -> np.ndarray:
-    """Fold the file's end over its start with an equal-power crossfade so looping has no seam."""
+    """Fold the file's end over its start with a crossfade, so looping has no seam.
+
+    The crossfade keeps power constant for the correlation actually found between the two
+    ends: equal-power for noise-like beds, nearly linear for tonal ones (which equal-power
+    would swell by up to 3 dB).
+    """
     fade = min(int(LOOP_CROSSFADE * rate), len(audio) // 3)
-    if fade < 2:
-        raise ValueError("the ambience file is too short to loop (under a tenth of a second)")
-    theta = np.linspace(0, np.pi / 2, fade)
-    head, tail = audio[:fade], audio[-fade:]
-    blended = tail * np.cos(theta) + head * np.sin(theta)
-    loop = np.concatenate([blended, audio[fade:-fade]]).astype(np.float32)
-    rms = float(np.sqrt(np.mean(loop**2))) if loop.size else 0.0
-    return loop / rms if rms > 0 else loop
+    if fade < int(0.05 * rate):
+        raise ExportError(f"the ambience file is too short to loop smoothly ({len(audio) / rate:.2f} s); "
+                          "use one of at least a second.")
+    head, tail = audio[:fade].astype(np.float64), audio[-fade:].astype(np.float64)
+    denominator = float(np.sqrt(np.sum(head**2) * np.sum(tail**2)))
+    r = float(np.sum(head * tail) / denominator) if denominator > 0 else 0.0
+    u = np.linspace(0.0, 1.0, fade)
+    g_in, g_out = 0.5 - 0.5 * np.cos(np.pi * u), 0.5 + 0.5 * np.cos(np.pi * u)
+    norm = np.sqrt(np.maximum(g_in**2 + g_out**2 + 2 * r * g_in * g_out, 1e-6))
+    blended = (tail * g_out + head * g_in) / norm
+    return np.concatenate([blended, audio[fade:-fade]]).astype(np.float32)
 
 
 def _edge_fades(audio: np.ndarray, seconds: float) -> np.ndarray:
