@@ -238,7 +238,7 @@ def load_script(path: str | Path) -> Guide:
     path = Path(path)
     reader = _Reader(path)
     root = _compose(path)
-    if root is None:
+    if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == "tag:yaml.org,2002:null"):
         raise ScriptError("the script is empty; expected a mapping with title, description and sections.",
                           str(path), 1, 1)
     top = reader.mapping(root, "the script", TOP_KEYS, ("title", "description", "sections"))
