@@ -147,3 +147,28 @@ def test_builtin_cues_are_soft_and_below_the_voice(name: str, write_script: Call
     played = next(e for e in timeline.events if e.kind == "cue")
     level = loudness(mix[played.start:played.end])
     assert SPEECH_REF_LUFS - 14 < level < SPEECH_REF_LUFS - 5
+
+
+def test_user_cue_file_is_faded_and_levelled(tmp_path: Path, write_script: Callable[[str, str], Path],
+                                             project: Path) -> None:
+    # a square-ish buzz that starts and stops at full level: it must not click in the mix
+    t = np.arange(int(0.8 * RATE)) / RATE
+    _write_wav(project / "scripts" / "ding.wav", 0.9 * np.sign(np.sin(2 * np.pi * 300 * t)))
+    guide = load_script(write_script("c.yaml", """
+        title: T
+        description: D
+        voice: {engine: fake}
+        sound: {ambience: none, cue: ding.wav, fade_out: 0s}
+        sections:
+          - title: S
+            steps:
+              - say: Hold.
+              - hold: 2s
+              - cue: none
+    """))
+    timeline = plan(guide, lambda _t: samples(1), cue_length)
+    played = [e for e in timeline.events if e.kind == "cue"]
+    assert len(played) == 1 and played[0].length == int(0.8 * RATE)
+    mix = render_all(timeline, Zeros(samples(1)), guide.sound)
+    assert abs(mix[played[0].start]) < 1e-3 and abs(mix[played[0].end - 1]) < 1e-3
+    assert loudness(mix[played[0].start:played[0].end]) < SPEECH_REF_LUFS - 5
