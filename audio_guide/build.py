@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Final, Sequence
 
-from . import engines, sounds
+from . import engines, sounds, transcript
 from .cache import SpeechCache
 from .errors import ExportError, UsageError
 from .export import Tags, encode_mp3, tag_mp3
-from .files import atomic_path
+from .episode import Episode
+from .files import Staged
 from .loudness import Loudness, measure_file, measure_stream
 from .mix import render
 from .model import Guide, Sound
@@ -40,6 +41,8 @@ class Options:
     voice: str | None = None
     rate: float | None = None
     cache_dir: Path | None = None
+    cover: Path | None = None
+    """Cover art for guides whose script names none (the podcast's)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Built:
     """Sentences spoken for this build (the rest came from the cache)."""
     loudness: Loudness
     """As measured on the MP3 written."""
+    episode: Episode
 
     @property
     def seconds(self) -> float:
@@ -95,13 +99,42 @@ def build_guide(guide: Guide, options: Options, cache: SpeechCache,
     todo = clips.missing(sentences)
     made = clips.make(todo, progress(guide, len(todo)) if progress else None)
     timeline = timeline_for(guide, clips)
-    target = options.out_dir / f"{guide.slug}.mp3"
+    out = options.out_dir
+    target = out / f"{guide.slug}.mp3"
     tags = Tags(title=guide.title, artist=guide.author, album=guide.album, description=guide.description,
                 genre=guide.genre, date=guide.published, language=guide.language, references=guide.references)
-    with atomic_path(target) as tmp:
-        measured = encode_to_target(timeline, clips, guide.sound, tmp)
-        tag_mp3(tmp, tags)
-    return Built(guide, target, timeline, made, measured)
+    chapter_list = transcript.chapters(timeline)
+    cue_list = transcript.cues(timeline)
+    cover = guide.cover or options.cover
+    names = {kind: f"{guide.slug}{suffix}" for kind, suffix in
+             (("vtt", ".vtt"), ("srt", ".srt"), ("txt", ".txt"), ("chapters", ".chapters.json"))}
+    with Staged() as staged:
+        mp3 = staged.path(target)
+        measured = encode_to_target(timeline, clips, guide.sound, mp3)
+        tag_mp3(mp3, tags, chapter_list, cover)
+        staged.text(out / names["vtt"], transcript.webvtt(cue_list))
+        staged.text(out / names["srt"], transcript.srt(cue_list))
+        staged.text(out / names["txt"], transcript.plain_text(guide, timeline))
+        staged.text(out / names["chapters"], transcript.chapters_json(guide, chapter_list))
+        episode = Episode(
+            slug=guide.slug, title=guide.title, description=guide.description, author=guide.author,
+            language=guide.language, mp3=target.name, size=mp3.stat().st_size,
+            duration=timeline.total / timeline.rate, published=guide.published, chapters=chapter_list,
+            cues=cue_list, transcript_vtt=names["vtt"], transcript_srt=names["srt"], transcript_txt=names["txt"],
+            chapters_json=names["chapters"], cover=_cover_name(cover, out), references=guide.references,
+        )
+        staged.text(out / f"{guide.slug}.episode.json", episode.to_json())
+    return Built(guide, target, timeline, made, measured, episode)
+
+
+def _cover_name(cover: Path | None, out: Path) -> str | None:
+    """The cover as the feed will link it: only an image inside the output folder can be served."""
+    if cover is None:
+        return None
+    try:
+        return str(cover.resolve().relative_to(out.resolve()))
+    except ValueError:
+        return None
 
 
 def encode_to_target(timeline: Timeline, clips: Clips, sound: Sound, path: Path) -> Loudness:

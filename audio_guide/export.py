@@ -10,10 +10,11 @@ import datetime as dt
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, Iterable
+from typing import Final, Iterable, Sequence
 
 import numpy as np
 
+from .episode import Chapter
 from .errors import ExportError
 from .ffmpeg import ffmpeg_exe
 
@@ -66,9 +67,13 @@ def encode_mp3(blocks: Iterable[np.ndarray], path: Path, rate: int) -> int:
     return written
 
 
-def tag_mp3(path: Path, tags: Tags) -> None:
-    """Write ID3v2.4 tags that players and podcast apps show."""
-    from mutagen.id3 import COMM, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, TSSE, TXXX
+def tag_mp3(path: Path, tags: Tags, chapters: Sequence[Chapter] = (), cover: Path | None = None) -> None:
+    """Write ID3v2.4 tags that players and podcast apps show, with chapters and cover art.
+
+    Chapters are one CHAP frame per section (start and end in ms, byte offsets unknown) under
+    one top-level, ordered CTOC, as the ID3 chapter addendum and podcast apps expect.
+    """
+    from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, TSSE, TXXX, CTOCFlags
 
     id3 = ID3()
     id3.add(TIT2(encoding=3, text=tags.title))
@@ -82,6 +87,17 @@ def tag_mp3(path: Path, tags: Tags) -> None:
         id3.add(TDRC(encoding=3, text=tags.date.isoformat()))
     if tags.references:
         id3.add(TXXX(encoding=3, desc="References", text=list(tags.references)))
+    if chapters:
+        ids = [f"chp{index}" for index in range(len(chapters))]
+        id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
+                     sub_frames=[TIT2(encoding=3, text="Chapters")]))
+        for element_id, chapter in zip(ids, chapters):
+            id3.add(CHAP(element_id=element_id, start_time=round(chapter.start * 1000),
+                         end_time=round(chapter.end * 1000), start_offset=0xFFFFFFFF, end_offset=0xFFFFFFFF,
+                         sub_frames=[TIT2(encoding=3, text=chapter.title)]))
+    if cover is not None:
+        mime = "image/png" if cover.suffix.lower() == ".png" else "image/jpeg"
+        id3.add(APIC(encoding=3, mime=mime, type=3, desc="Cover", data=cover.read_bytes()))
     try:
         id3.save(path, v2_version=4)
     except Exception as exc:  # mutagen raises several types; the file name and reason are what matter

@@ -36,3 +36,44 @@ def write_text(target: Path, text: str) -> None:
 def write_bytes(target: Path, data: bytes) -> None:
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
+
+
+class Staged:
+    """Several outputs written to temporary files and renamed into place together at the end.
+
+    A guide's MP3, transcripts, chapters and episode record either all change or none does
+    (the renames are back to back, after everything has been written successfully).
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, Path]] = []
+
+    def path(self, target: Path) -> Path:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        os.close(fd)
+        self._pending.append((Path(name), target))
+        return Path(name)
+
+    def text(self, target: Path, text: str) -> None:
+        self.path(target).write_text(text, encoding="utf-8")
+
+    def commit(self) -> None:
+        for tmp, target in self._pending:
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        self._pending.clear()
+
+    def discard(self) -> None:
+        for tmp, _target in self._pending:
+            tmp.unlink(missing_ok=True)
+        self._pending.clear()
+
+    def __enter__(self) -> "Staged":
+        return self
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.discard()

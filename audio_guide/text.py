@@ -15,7 +15,7 @@ from .durations import parse_duration
 MAX_BREAK: Final = Fraction(2 * 3600)
 BREAK_TAG: Final = re.compile(r"<\s*break\b(?P<attrs>[^<>]*?)/?\s*>", re.IGNORECASE)
 _TIME_ATTR = re.compile(r"""^\s*time\s*=\s*(?P<q>["'])(?P<value>[^"']*)(?P=q)\s*$""", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=\S)")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])([\"'”’)\]]*)\s+(?=\S)")
 _UNIT_WORDS: Final = {"ms": "millisecond", "s": "second", "sec": "second", "m": "minute",
                       "min": "minute", "h": "hour", "hr": "hour"}
 _DURATION_WORD = re.compile(r"\b(\d+(?:\.\d+)?)\s?(ms|sec|min|hr|s|m|h)\b(?!['’]\w)")
@@ -55,7 +55,10 @@ def _append_text(pieces: list[str | Fraction], chunk: str) -> None:
 
 def sentences(text: str) -> list[str]:
     """Split plain text into sentences at ., ! or ? followed by a space."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip() and any(c.isalnum() for c in s)]
+    parts = _SENTENCE_END.split(text)  # text, closing marks, text, closing marks, ..., text
+    # the closing quotes or brackets after the stop belong to the sentence they close
+    joined = (parts[i] + (parts[i + 1] if i + 1 < len(parts) else "") for i in range(0, len(parts), 2))
+    return [s.strip() for s in joined if s.strip() and any(c.isalnum() for c in s)]
 
 
 def spoken_form(text: str, lexicon: Iterable[tuple[str, str]] = ()) -> str:

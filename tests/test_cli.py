@@ -66,7 +66,8 @@ def test_build_writes_mp3_with_tags_and_summary(project: Path, write_script: Cal
     assert tags.getall("TXXX:References")[0].text == ["Ref one. 2020-06-11"]
     info = MP3(mp3).info
     assert info.sample_rate == 44100 and info.channels == 1 and info.bitrate == 96000
-    assert [p.name for p in (project / "output").iterdir()] == ["calm.mp3"]  # no temp files left
+    assert sorted(p.name for p in (project / "output").iterdir()) == [  # and no temporary files left
+        "calm.chapters.json", "calm.episode.json", "calm.mp3", "calm.srt", "calm.txt", "calm.vtt"]
 
 
 def test_second_build_speaks_nothing(project: Path, write_script: Callable[[str, str], Path]) -> None:
