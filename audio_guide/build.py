@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Final, Sequence
+from typing import TYPE_CHECKING, Callable, Final, Sequence
 
-from . import engines, sounds, transcript
+from . import __version__, engines
 from .cache import SpeechCache
-from .errors import ExportError, UsageError
-from .export import Tags, encode_mp3, tag_mp3
 from .episode import Episode
-from .files import Staged
-from .loudness import Loudness, measure_file, measure_stream
-from .mix import render
+from .errors import AudioGuideError, ExportError, UsageError
 from .model import Guide, Sound
-from .plan import Timeline, plan, spoken_sentences
 from .script import load_scripts
-from .synth import Clips
+
+if TYPE_CHECKING:  # the audio stack is imported only when something must be rendered
+    from .loudness import Loudness
+    from .plan import Timeline
+    from .synth import Clips
 
 
 TRUE_PEAK_LIMIT: Final = -1.5
@@ -49,16 +50,18 @@ class Options:
 class Built:
     guide: Guide
     mp3: Path
-    timeline: Timeline
-    made: int
-    """Sentences spoken for this build (the rest came from the cache)."""
-    loudness: Loudness
-    """As measured on the MP3 written."""
     episode: Episode
+    made: int = 0
+    """Sentences spoken for this build (the rest came from the cache)."""
+    skipped: bool = False
+    """Nothing had changed since the last build: the outputs were left as they were."""
+    timeline: "Timeline | None" = None
+    loudness: "Loudness | None" = None
+    """As measured on the MP3 written (``None`` when skipped)."""
 
     @property
     def seconds(self) -> float:
-        return self.timeline.total / self.timeline.rate
+        return self.episode.duration
 
     @property
     def size(self) -> int:
@@ -87,13 +90,101 @@ def apply_options(guide: Guide, options: Options) -> Guide:
     return dataclasses.replace(guide, voice=voice)
 
 
-def timeline_for(guide: Guide, clips: Clips | None) -> Timeline:
+def timeline_for(guide: Guide, clips: "Clips | None") -> "Timeline":
     """Plan with real speech lengths where known (cache), estimates elsewhere."""
+    from . import sounds
+    from .plan import plan
+
     return plan(guide, clips.length if clips is not None else None, sounds.cue_length)
 
 
+def fingerprint(guide: Guide, options: Options) -> str:
+    """Everything that decides a guide's outputs: the resolved script, the files it names,
+    the voice's identity and the tool itself. Equal fingerprints mean equal outputs."""
+    digest = hashlib.sha256()
+    digest.update(repr(guide).encode("utf-8"))
+    digest.update(engines.identity(guide.voice.engine, guide.voice.name).encode("utf-8"))
+    digest.update(_tool_digest().encode("ascii"))
+    for path in sorted(_referenced_files(guide, options)):
+        digest.update(str(path).encode("utf-8"))
+        digest.update(_file_digest(path).encode("ascii"))
+    return digest.hexdigest()
+
+
+def _referenced_files(guide: Guide, options: Options) -> set[Path]:
+    from .model import Cue, Hold, Repeat
+
+    found = {p for p in (guide.cover or options.cover,) if p is not None}
+    for value in (guide.sound.ambience, guide.sound.cue):
+        if Path(value).is_absolute():
+            found.add(Path(value))
+
+    def walk(steps: tuple[object, ...]) -> None:
+        for step in steps:
+            if isinstance(step, Repeat):
+                walk(step.steps)
+            elif isinstance(step, Cue) and Path(step.sound).is_absolute():
+                found.add(Path(step.sound))
+            elif isinstance(step, Hold) and step.cue and Path(step.cue).is_absolute():
+                found.add(Path(step.cue))
+    for section in guide.sections:
+        walk(section.steps)
+    return found
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+_TOOL_DIGEST: list[str] = []
+
+
+def _tool_digest() -> str:
+    """The version plus a digest of the package's own code, so a changed tool rebuilds."""
+    if not _TOOL_DIGEST:
+        digest = hashlib.sha256(__version__.encode("ascii"))
+        for source in sorted(Path(__file__).parent.rglob("*.py")):
+            digest.update(source.read_bytes())
+        _TOOL_DIGEST.append(digest.hexdigest())
+    return _TOOL_DIGEST[0]
+
+
+def up_to_date(guide: Guide, options: Options, stamp: str) -> Episode | None:
+    """The previous build's episode if its fingerprint matches and all its outputs are intact."""
+    record = options.out_dir / f"{guide.slug}.episode.json"
+    try:
+        episode = Episode.from_json(record.read_text(encoding="utf-8"), str(record))
+    except (OSError, AudioGuideError):
+        return None
+    if episode.fingerprint != stamp:
+        return None
+    out = options.out_dir
+    files = [episode.transcript_vtt, episode.transcript_srt, episode.transcript_txt, episode.chapters_json]
+    if not all((out / name).is_file() for name in files):
+        return None
+    mp3 = out / episode.mp3
+    if not mp3.is_file() or mp3.stat().st_size != episode.size:
+        return None
+    return episode
+
+
 def build_guide(guide: Guide, options: Options, cache: SpeechCache,
-                progress: ProgressFactory | None = None) -> Built:
+                progress: ProgressFactory | None = None, force: bool = False) -> Built:
+    """Build one guide, or leave it alone when nothing that decides its outputs has changed."""
+    stamp = fingerprint(guide, options)
+    if not force:
+        previous = up_to_date(guide, options, stamp)
+        if previous is not None:
+            return Built(guide, options.out_dir / previous.mp3, previous, skipped=True)
+    from . import transcript
+    from .export import Tags, tag_mp3
+    from .files import Staged
+    from .plan import spoken_sentences
+    from .synth import Clips
+
     clips = Clips(guide, cache)
     sentences = spoken_sentences(guide)
     todo = clips.missing(sentences)
@@ -122,9 +213,10 @@ def build_guide(guide: Guide, options: Options, cache: SpeechCache,
             duration=timeline.total / timeline.rate, published=guide.published, chapters=chapter_list,
             cues=cue_list, transcript_vtt=names["vtt"], transcript_srt=names["srt"], transcript_txt=names["txt"],
             chapters_json=names["chapters"], cover=_cover_name(cover, out), references=guide.references,
+            fingerprint=stamp,
         )
         staged.text(out / f"{guide.slug}.episode.json", episode.to_json())
-    return Built(guide, target, timeline, made, measured, episode)
+    return Built(guide, target, episode, made, False, timeline, measured)
 
 
 def _cover_name(cover: Path | None, out: Path) -> str | None:
@@ -137,13 +229,17 @@ def _cover_name(cover: Path | None, out: Path) -> str | None:
         return None
 
 
-def encode_to_target(timeline: Timeline, clips: Clips, sound: Sound, path: Path) -> Loudness:
+def encode_to_target(timeline: "Timeline", clips: "Clips", sound: Sound, path: Path) -> "Loudness":
     """Encode at the script's loudness target with true peak under the ceiling, measured on the MP3.
 
     The mix is measured first to set the gain; the MP3 is then measured as written, and if the
     encoder pushed a peak over the ceiling or the level is off, it is made again with the
     correction (at most :data:`LOUDNESS_TRIES` times).
     """
+    from .export import encode_mp3
+    from .loudness import measure_file, measure_stream
+    from .mix import render
+
     target = sound.loudness
     before = measure_stream(render(timeline, clips, sound), timeline.rate)
     gain = target - before.integrated + MP3_LOUDNESS_LOSS if math.isfinite(before.integrated) else 0.0
@@ -165,14 +261,27 @@ def encode_to_target(timeline: Timeline, clips: Clips, sound: Sound, path: Path)
 
 
 def build(paths: Sequence[Path], options: Options, progress: ProgressFactory | None = None,
-          on_built: Callable[[Built], None] | None = None) -> list[Built]:
-    """Build every script; all are validated first, so a bad script writes nothing at all."""
+          on_built: Callable[[Built], None] | None = None, *, force: bool = False, jobs: int = 1) -> list[Built]:
+    """Build every script; all are validated first, so a bad script writes nothing at all.
+
+    With ``jobs`` > 1 guides are built in that many processes (each loads its own voice);
+    progress is then reported per finished guide only.
+    """
     guides = [apply_options(g, options) for g in load_scripts(list(paths))]
     cache = SpeechCache(options.cache_dir)
-    results = []
-    for guide in guides:
-        built = build_guide(guide, options, cache, progress)
-        results.append(built)
-        if on_built:
-            on_built(built)
+    results: list[Built] = []
+    if jobs <= 1 or len(guides) <= 1:
+        for guide in guides:
+            built = build_guide(guide, options, cache, progress, force)
+            results.append(built)
+            if on_built:
+                on_built(built)
+        return results
+    with ProcessPoolExecutor(max_workers=min(jobs, len(guides))) as pool:
+        futures = [pool.submit(build_guide, guide, options, cache, None, force) for guide in guides]
+        for future in futures:
+            built = future.result()
+            results.append(built)
+            if on_built:
+                on_built(built)
     return results

@@ -77,10 +77,17 @@ SCRIPT_ARGS = click.argument("scripts", nargs=-1, type=click.Path(path_type=Path
 @click.option("--rate", type=float, help="Speaking speed for every guide: 1.0 normal, 0.8 slower.")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Speech cache folder (default: $AUDIO_GUIDE_CACHE_DIR or the user cache folder).")
+@click.option("--force", is_flag=True, help="Rebuild even the guides that are up to date.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Build this many guides at once (each in its own process).")
 @_errors
 def build(scripts: tuple[Path, ...], out_dir: Path, engine: str | None, voice: str | None,
-          rate: float | None, cache_dir: Path | None) -> None:
-    """Build guides into MP3s (default: every scripts/*.yaml)."""
+          rate: float | None, cache_dir: Path | None, force: bool, jobs: int) -> None:
+    """Build guides into MP3s (default: every scripts/*.yaml).
+
+    A guide whose script, referenced files, settings and tool version are unchanged, and whose
+    outputs are all present, is skipped; --force rebuilds it.
+    """
     from .build import Built, Options, build as run_build
 
     bars: list[Any] = []
@@ -100,11 +107,14 @@ def build(scripts: tuple[Path, ...], out_dir: Path, engine: str | None, voice: s
         return step
 
     def report(built: Built) -> None:
-        click.echo(f"{built.mp3}  {_fmt(built.seconds)}  {_size(built.size)}"
-                   f"  ({built.made} sentences spoken, the rest from the cache)")
+        if built.skipped:
+            click.echo(f"{built.mp3}  {_fmt(built.seconds)}  {_size(built.size)}  (up to date)")
+        else:
+            click.echo(f"{built.mp3}  {_fmt(built.seconds)}  {_size(built.size)}"
+                       f"  ({built.made} sentences spoken, the rest from the cache)")
 
     options = Options(out_dir=out_dir, engine=engine, voice=voice, rate=rate, cache_dir=cache_dir)
-    results = run_build(_scripts(scripts), options, progress, report)
+    results = run_build(_scripts(scripts), options, progress, report, force=force, jobs=jobs)
     total = sum(b.seconds for b in results)
     click.echo(f"built {len(results)} guide{'s' if len(results) != 1 else ''}, {_fmt(total)} of audio, in {out_dir}/")
 

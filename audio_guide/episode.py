@@ -54,6 +54,8 @@ class Episode:
     chapters_json: str
     cover: str | None = None
     references: tuple[str, ...] = field(default=())
+    fingerprint: str = ""
+    """What the outputs were made from (see ``build.fingerprint``): equal means up to date."""
 
     def to_json(self) -> str:
         data: dict[str, Any] = asdict(self)

@@ -70,14 +70,67 @@ def test_build_writes_mp3_with_tags_and_summary(project: Path, write_script: Cal
         "calm.chapters.json", "calm.episode.json", "calm.mp3", "calm.srt", "calm.txt", "calm.vtt"]
 
 
-def test_second_build_speaks_nothing(project: Path, write_script: Callable[[str, str], Path]) -> None:
+def test_second_build_is_skipped_and_force_rebuilds(project: Path, write_script: Callable[[str, str], Path]) -> None:
     write_script("calm.yaml", GOOD)
     assert run("build").exit_code == 0
     assert len(fakeengine.calls) == 2
+    before = snapshot(project / "output")
+    mtime = (project / "output" / "calm.mp3").stat().st_mtime_ns
     result = run("build")
     assert result.exit_code == 0
+    assert re.fullmatch(r"output/calm\.mp3  0:0\d\.\d{3}  \d+\.\d KB  \(up to date\)", result.stdout.splitlines()[0])
     assert len(fakeengine.calls) == 2
-    assert "(0 sentences spoken" in result.stdout
+    assert snapshot(project / "output") == before
+    assert (project / "output" / "calm.mp3").stat().st_mtime_ns == mtime
+    result = run("build", "--force")
+    assert "(0 sentences spoken, the rest from the cache)" in result.stdout
+    assert len(fakeengine.calls) == 2
+
+
+def test_editing_one_line_speaks_only_that_line(project: Path, write_script: Callable[[str, str], Path]) -> None:
+    write_script("calm.yaml", GOOD)
+    assert run("build").exit_code == 0
+    fakeengine.calls.clear()
+    write_script("calm.yaml", GOOD.replace("And rest.", "And rest now."))
+    result = run("build")
+    assert "(1 sentences spoken" in result.stdout
+    assert fakeengine.calls == ["And rest now."]
+
+
+def test_missing_output_or_changed_settings_rebuild(project: Path, write_script: Callable[[str, str], Path]) -> None:
+    write_script("calm.yaml", GOOD)
+    assert run("build").exit_code == 0
+    (project / "output" / "calm.vtt").unlink()
+    assert "sentences spoken" in run("build").stdout
+    assert (project / "output" / "calm.vtt").is_file()
+    assert "(up to date)" in run("build").stdout
+    assert "sentences spoken" in run("build", "--rate", "0.9").stdout  # a setting changed
+
+
+def test_changed_sound_file_rebuilds(project: Path, write_script: Callable[[str, str], Path]) -> None:
+    import shutil
+
+    from audio_guide.ffmpeg import run as ffmpeg
+
+    ffmpeg(["-f", "lavfi", "-i", "sine=f=600:d=1", "-y", str(project / "scripts" / "ding.wav")])
+    write_script("calm.yaml", GOOD.replace("fade_out: 1s}", "fade_out: 1s, cue: ding.wav}"))
+    assert run("build").exit_code == 0
+    assert "(up to date)" in run("build").stdout
+    ffmpeg(["-f", "lavfi", "-i", "sine=f=500:d=1", "-y", str(project / "scripts" / "ding2.wav")])
+    shutil.move(project / "scripts" / "ding2.wav", project / "scripts" / "ding.wav")
+    assert "sentences spoken" in run("build").stdout
+
+
+def test_parallel_jobs_build_every_guide(project: Path, write_script: Callable[[str, str], Path]) -> None:
+    write_script("calm.yaml", GOOD)
+    write_script("other.yaml", GOOD.replace("Breathe in slowly.", "Breathe out slowly."))
+    result = run("build", "--jobs", "2")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in (project / "output").glob("*.mp3")) == ["calm.mp3", "other.mp3"]
+    assert "built 2 guides" in result.stdout
+    from audiocheck import decode_mp3
+
+    assert len(decode_mp3(project / "output" / "other.mp3")) > 44100
 
 
 def test_bad_script_exits_2_and_leaves_output_untouched(project: Path, write_script: Callable[[str, str], Path]) -> None:

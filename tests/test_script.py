@@ -523,7 +523,8 @@ def test_voice_and_sound_errors(scripts: Path, top: str, expected: str) -> None:
 def test_ambience_file_missing(scripts: Path) -> None:
     path = write(scripts, script(top="sound:\n  ambience: ../sounds/bed.wav\n"))
     looked = scripts.parent.resolve() / "sounds" / "bed.wav"
-    assert error(path) == f"{{P}}:4:13: 'sound.ambience': file '../sounds/bed.wav' does not exist (looked for {looked})."
+    assert error(path) == (f"{{P}}:4:13: 'sound.ambience': file '../sounds/bed.wav' does not exist "
+                           f"(looked for {looked}).")
 
 
 def test_path_outside_the_project(scripts: Path) -> None:
@@ -572,7 +573,8 @@ def test_cover_not_png(scripts: Path) -> None:
 def test_cover_of_an_unsupported_kind(scripts: Path) -> None:
     (scripts / "cover.gif").write_bytes(b"GIF89a" + bytes(10))
     path = write(scripts, script(top="cover: cover.gif\n"))
-    assert error(path) == "{P}:3:8: 'cover': 'cover.gif' is not a file of a supported kind; expected one of: png, jpg, jpeg."
+    assert error(path) == ("{P}:3:8: 'cover': 'cover.gif' is not a file of a supported kind; "
+                           "expected one of: png, jpg, jpeg.")
 
 
 # -- whole guides -----------------------------------------------------------------------
@@ -777,8 +779,11 @@ def test_loudness_forms(scripts: Path, value: str, level: float) -> None:
 def test_builtin_sounds_and_none(scripts: Path) -> None:
     for bed in ("none", "brown-noise", "pink-noise", "rain", "waves"):
         for cue in ("none", "bell", "chime", "bowl"):
-            guide = load_script(write(scripts, script(f"- cue: {cue}\n", top=f"sound:\n  ambience: {bed}\n  cue: {cue}\n")))
-            assert (guide.sound.ambience, guide.sound.cue, guide.sections[0].steps[0].sound) == (bed, cue, cue)  # type: ignore[union-attr]
+            path = write(scripts, script(f"- cue: {cue}\n", top=f"sound:\n  ambience: {bed}\n  cue: {cue}\n"))
+            guide = load_script(path)
+            step = guide.sections[0].steps[0]
+            assert (guide.sound.ambience, guide.sound.cue) == (bed, cue)
+            assert step == Cue(sound=cue, where=Where(str(path), 9, 9))
 
 
 def test_anchor_without_alias_is_harmless(scripts: Path) -> None:

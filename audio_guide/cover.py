@@ -1,0 +1,204 @@
+"""Podcast cover art: check a given cover against Apple's rules, or draw a calm one.
+
+Apple Podcasts (and most apps that follow it) refuse artwork that is not square, smaller than
+1400 px or larger than 3000 px, or not in the RGB colour space; a cover that fails there fails
+silently, days after publishing. So a cover is checked here, when the config is read, and the
+message says which rule it broke and how to fix the file.
+
+The generated cover is a night-blue gradient with a pale moon and the title in soft off-white:
+it is meant to sit in a podcast app next to real artwork without shouting, and to be drawn the
+same, byte for byte, from the same title (so rebuilding does not change its URL or its bytes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from pathlib import Path
+from typing import Final
+
+from .errors import FeedError, ScriptError
+from .files import atomic_path
+
+MIN_SIZE: Final = 1400
+MAX_SIZE: Final = 3000
+STYLE: Final = "night-1"
+"""Changes whenever the drawing changes, so a new drawing gets a new file name (see cover_name)."""
+
+_TOP: Final = (22, 30, 54)
+_BOTTOM: Final = (9, 12, 24)
+_MOON: Final = (236, 226, 200)
+_TITLE: Final = (238, 232, 218)
+_SUBTITLE: Final = (160, 172, 196)
+
+
+def cover_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be a podcast cover, in words for a person; ``None`` if it can."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            kind, mode, (width, height) = image.format, image.mode, image.size
+            transparent = "A" in mode or "transparency" in image.info
+            if kind == "PNG":
+                image.verify()  # chunk checksums: a truncated upload is caught here, not by Apple
+    except FileNotFoundError:
+        return "the cover file does not exist."
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:  # Pillow raises SyntaxError on bad PNG chunks
+        return f"the cover is not a readable PNG image ({exc}); export it again as PNG."
+    if kind != "PNG":
+        return f"the cover is a {kind} image; expected PNG. Save it as PNG (RGB, no transparency)."
+    if mode != "RGB":
+        fix = ("remove the transparency (flatten it onto a background) and save as RGB"
+               if transparent else "save it in the RGB colour mode")
+        return f"the cover's colour mode is {mode}; expected RGB: {fix}."
+    if width != height:
+        return f"the cover is {width}x{height} px; it must be square. Crop it to a square."
+    if not MIN_SIZE <= width <= MAX_SIZE:
+        return (f"the cover is {width}x{height} px; expected between {MIN_SIZE}x{MIN_SIZE} and "
+                f"{MAX_SIZE}x{MAX_SIZE} px. Resize it (e.g. to {MIN_SIZE if width < MIN_SIZE else MAX_SIZE} px).")
+    return None
+
+
+def check_cover(path: Path) -> None:
+    """Raise :class:`ScriptError` (the user's file, exit 2) unless ``path`` is a valid cover.
+
+    Valid: a PNG, RGB (no alpha, no palette, no grey), square, 1400 to 3000 px a side.
+    """
+    problem = cover_problem(Path(path))
+    if problem:
+        raise ScriptError(problem, path)
+
+
+def cover_name(title: str, subtitle: str | None, size: int = MIN_SIZE, prefix: str = "cover") -> str:
+    """A file name that changes whenever the drawing would: Apple re-fetches art only on a new URL."""
+    digest = hashlib.sha256("\x00".join((STYLE, title, subtitle or "", str(size))).encode()).hexdigest()
+    return f"{prefix}-{digest[:12]}.png"
+
+
+def make_cover(title: str, subtitle: str | None, path: Path, size: int = MIN_SIZE) -> Path:
+    """Draw a calm square cover with ``title`` (and ``subtitle``) into ``path`` (PNG, RGB).
+
+    Written atomically; the same arguments always give the same bytes. Returns ``path``.
+    """
+    if not MIN_SIZE <= size <= MAX_SIZE:
+        raise FeedError(f"a cover must be {MIN_SIZE} to {MAX_SIZE} px a side, not {size}.")
+    if not title.strip():
+        raise FeedError("a cover needs a title to draw.")
+    from PIL import ImageDraw
+
+    image = _gradient(size)
+    _moon(image, size)
+    draw = ImageDraw.Draw(image)
+    margin = size * 0.1
+    width = size - 2 * margin
+    title_font, title_lines = _fit(draw, title, width, start=size // 11, low=size // 28, max_lines=4)
+    sub_font, sub_lines = _fit(draw, subtitle, width, start=size // 26, low=size // 44, max_lines=3) \
+        if subtitle else (None, [])
+    gap = size * 0.035
+    title_h = _block_height(title_font, title_lines)
+    sub_h = _block_height(sub_font, sub_lines) if sub_font else 0.0
+    top = size * 0.56 - (title_h + (gap + sub_h if sub_lines else 0)) / 2
+    top = max(top, size * 0.36)
+    y = _draw_block(draw, title_lines, title_font, size, top, _TITLE)
+    if sub_font and sub_lines:
+        rule_y = y + gap / 2
+        draw.line([(size * 0.42, rule_y), (size * 0.58, rule_y)], fill=_SUBTITLE, width=max(2, size // 700))
+        _draw_block(draw, sub_lines, sub_font, size, y + gap, _SUBTITLE)
+    with atomic_path(Path(path)) as tmp:
+        image.save(tmp, format="PNG", optimize=True)
+    return Path(path)
+
+
+# -- drawing ----------------------------------------------------------------------------
+
+
+def _gradient(size: int):  # type: ignore[no-untyped-def]
+    """A vertical night-sky gradient; rows repeat, so the PNG stays small."""
+    from PIL import Image
+
+    column = Image.new("RGB", (1, size))
+    pixels = column.load()
+    for y in range(size):
+        t = y / (size - 1)
+        pixels[0, y] = tuple(round(a + (b - a) * t) for a, b in zip(_TOP, _BOTTOM))
+    return column.resize((size, size), Image.Resampling.NEAREST)
+
+
+def _moon(image, size: int) -> None:  # type: ignore[no-untyped-def]
+    """A pale crescent with a faint halo, high on the right: night, without any words."""
+    from PIL import Image, ImageDraw, ImageFilter
+
+    cx, cy, r = size * 0.70, size * 0.24, size * 0.085
+    halo = Image.new("L", image.size, 0)
+    ImageDraw.Draw(halo).ellipse([cx - r * 2.2, cy - r * 2.2, cx + r * 2.2, cy + r * 2.2], fill=38)
+    halo = halo.filter(ImageFilter.GaussianBlur(size / 40))
+    image.paste(Image.new("RGB", image.size, _MOON), mask=halo)
+    disc = Image.new("L", image.size, 0)
+    d = ImageDraw.Draw(disc)
+    d.ellipse([cx - r, cy - r, cx + r, cy + r], fill=235)
+    shift = r * 0.55
+    d.ellipse([cx - r + shift, cy - r - shift * 0.35, cx + r + shift, cy + r - shift * 0.35], fill=0)
+    image.paste(Image.new("RGB", image.size, _MOON), mask=disc)
+
+
+def _font(size: int):  # type: ignore[no-untyped-def]
+    """Pillow's bundled scalable font: the same on every machine, no system fonts needed."""
+    from PIL import ImageFont
+
+    font = ImageFont.load_default(size=size)
+    if not isinstance(font, ImageFont.FreeTypeFont):
+        raise FeedError("Pillow was built without FreeType, so it cannot draw a cover's text; "
+                        "reinstall Pillow from PyPI's wheels, or give a cover image in the config.")
+    return font
+
+
+def _wrap(draw, text: str, font, width: float) -> list[str]:  # type: ignore[no-untyped-def]
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        trial = f"{line} {word}".strip()
+        if line and draw.textlength(trial, font=font) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = trial
+    if line:
+        lines.append(line)
+    return lines
+
+
+def _fit(draw, text: str | None, width: float, start: int, low: int,  # type: ignore[no-untyped-def]
+         max_lines: int):
+    """The largest font (from ``start`` down to ``low``) at which ``text`` wraps into ``max_lines``."""
+    size = start
+    while True:
+        font = _font(size)
+        lines = _wrap(draw, text or "", font, width)
+        fits = len(lines) <= max_lines and all(draw.textlength(ln, font=font) <= width for ln in lines)
+        if fits or size <= low:
+            if not fits:  # still too long at the smallest size: cut the last line short
+                lines = lines[:max_lines]
+                while lines and draw.textlength(lines[-1] + "…", font=font) > width:
+                    lines[-1] = lines[-1][:-1]
+                lines[-1] = lines[-1].rstrip() + "…"
+            return font, lines
+        size = max(low, math.floor(size * 0.9))
+
+
+def _line_height(font) -> float:  # type: ignore[no-untyped-def]
+    return float(font.size) * 1.22
+
+
+def _block_height(font, lines: list[str]) -> float:  # type: ignore[no-untyped-def]
+    return _line_height(font) * len(lines)
+
+
+def _draw_block(draw, lines: list[str], font, size: int, top: float,  # type: ignore[no-untyped-def]
+                fill: tuple[int, int, int]) -> float:
+    """Centre each line; returns the y just under the block."""
+    y = top
+    for line in lines:
+        draw.text((size / 2, y), line, font=font, fill=fill, anchor="ma")
+        y += _line_height(font)
+    return y
