@@ -21,10 +21,9 @@ from fractions import Fraction
 from typing import Callable, Final, Iterator
 
 from .model import HOUSE_RATE, LEAD_IN, Cue, Guide, Hold, Pause, Repeat, Say, Step, Where
+from .script import REMINDER_QUIET_END
 from .text import sentences, spoken_form, split_breaks
 
-REMINDER_QUIET_END: Final = Fraction(10)
-"""No reminder starts in the last 10 s of a hold."""
 MP3_FRAME: Final = 1152
 MP3_FRAME_SLACK: Final = 46
 ESTIMATE_SECONDS_PER_CHAR: Final = 0.05

@@ -37,6 +37,8 @@ from .model import (
 )
 from .text import BREAK_TAG, MAX_BREAK, split_breaks
 
+REMINDER_QUIET_END: Final = Fraction(10)
+"""No reminder starts in the last 10 s of a hold (the planner uses the same value)."""
 MAX_FILE_BYTES: Final = 1_000_000
 MAX_DEPTH: Final = 40
 MAX_STEP_SECONDS: Final = Fraction(2 * 3600)
@@ -498,6 +500,11 @@ def _step(reader: _Reader, node: yaml.Node, depth: int = 0) -> Step:
             if every >= seconds:
                 raise reader.fail(keys["remind_every"][1],
                                   f"'remind_every' ({_human(every)}) must be shorter than the hold ({_human(seconds)}).")
+            if every >= seconds - REMINDER_QUIET_END:
+                raise reader.fail(keys["remind_every"][1],
+                                  f"no reminder can play: the first would start {_human(every)} into a "
+                                  f"{_human(seconds)} hold, inside its last {_human(REMINDER_QUIET_END)}.",
+                                  "Shorten 'remind_every' or lengthen the hold.")
             remind = _say_text(reader, keys["remind"][1], "'remind'")
         return Hold(seconds=seconds, where=where, cue=cue, remind_every=every, remind=remind)
     # repeat
@@ -586,7 +593,8 @@ def _unprintable(text: str) -> str | None:
         if ch in "\n\t":
             continue
         category = unicodedata.category(ch)
-        if category in ("Cc", "Cf", "Cs", "Co", "Cn") or category == "So":
+        # "So" above U+2190 is arrows, dingbats and emoji; below it are °, © and the like
+        if category in ("Cc", "Cf", "Cs", "Co", "Cn") or (category == "So" and ord(ch) >= 0x2190):
             return f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character').lower()!r}" if category != "Cc" \
                 else f"U+{ord(ch):04X} (a control character)"
     return None

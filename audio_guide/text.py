@@ -18,7 +18,11 @@ _TIME_ATTR = re.compile(r"""^\s*time\s*=\s*(?P<q>["'])(?P<value>[^"']*)(?P=q)\s*
 _SENTENCE_END = re.compile(r"(?<=[.!?…])([\"'”’)\]]*)\s+(?=\S)")
 _UNIT_WORDS: Final = {"ms": "millisecond", "s": "second", "sec": "second", "m": "minute",
                       "min": "minute", "h": "hour", "hr": "hour"}
-_DURATION_WORD = re.compile(r"\b(\d+(?:\.\d+)?)\s?(ms|sec|min|hr|s|m|h)\b(?!['’]\w)")
+_DURATION_WORD = re.compile(
+    r"(?:\b(?P<before>[A-Za-z]+) )?(?<![\d.])\b(?P<n>\d{1,3}(?:\.\d+)?)(?:(?P<unit>ms|s|m|h)|\s(?P<word>sec|min|hr))\b(?!['’]\w)",
+    re.IGNORECASE)
+_AGE_WORDS: Final = {"your", "their", "the", "his", "her", "my", "our", "early", "late", "mid"}
+"""Before these, "40s" is an age or a decade, not forty seconds."""
 
 
 def split_breaks(text: str) -> list[str | Fraction]:
@@ -68,8 +72,12 @@ def spoken_form(text: str, lexicon: Iterable[tuple[str, str]] = ()) -> str:
     whole words, case-insensitively, in script order.
     """
     def unit(match: re.Match[str]) -> str:
-        number, word = match.group(1), _UNIT_WORDS[match.group(2)]
-        return f"{number} {word}" + ("" if number in ("1", "1.0") else "s")
+        before = match["before"]
+        if before and before.lower() in _AGE_WORDS:
+            return match.group(0)
+        number, word = match["n"], _UNIT_WORDS[(match["unit"] or match["word"]).lower()]
+        spoken = f"{number} {word}" + ("" if number in ("1", "1.0") else "s")
+        return f"{before} {spoken}" if before else spoken
 
     text = _DURATION_WORD.sub(unit, text)
     for word, say_as in lexicon:

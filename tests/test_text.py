@@ -65,7 +65,7 @@ def test_sentences(text: str, expected: list[str]) -> None:
     ("2m", "2 minutes"),
     ("1.5s", "1.5 seconds"),
     ("500ms", "500 milliseconds"),
-    ("1h and 2 h", "1 hour and 2 hours"),
+    ("1h and 2 h", "1 hour and 2 h"),
     ("10 min, 1 hr, 5 sec.", "10 minutes, 1 hour, 5 seconds."),
     ("10 minutes", "10 minutes"),
     ("30 seconds", "30 seconds"),
@@ -96,3 +96,20 @@ def test_spoken_form_lexicon_is_literal() -> None:
 
 def test_spoken_form_units_then_lexicon() -> None:
     assert spoken_form("Wait 30s, Piper.", [("piper", "pie per")]) == "Wait 30 seconds, pie per."
+
+
+def test_units_are_spoken_only_where_they_are_durations() -> None:
+    from audio_guide.text import spoken_form
+
+    assert spoken_form("Hold for 30s, then 1m30s... or 5 min.") == "Hold for 30 seconds, then 1m30s... or 5 minutes."
+    assert spoken_form("Cramps are common in your 40s.") == "Cramps are common in your 40s."
+    assert spoken_form("Since the 1990s.") == "Since the 1990s."
+    assert spoken_form("Walk 5 m to the door.") == "Walk 5 m to the door."
+    assert spoken_form("Wait 500ms and 1.5s.") == "Wait 500 milliseconds and 1.5 seconds."
+    assert spoken_form("1h") == "1 hour"
+
+
+def test_consecutive_durations_are_all_spoken() -> None:
+    from audio_guide.text import spoken_form
+
+    assert spoken_form("30s 40s") == "30 seconds 40 seconds"
