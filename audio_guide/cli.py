@@ -19,6 +19,8 @@ from . import __version__
 from .errors import AudioGuideError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
+PODCAST_CONFIG = "podcast.yaml"
+"""The podcast's settings live beside the guides in scripts/, but are not a guide."""
 
 
 def _errors(func: F) -> F:
@@ -39,7 +41,7 @@ def _errors(func: F) -> F:
 def _scripts(paths: tuple[Path, ...]) -> list[Path]:
     if paths:
         return list(paths)
-    found = sorted(Path("scripts").glob("*.yaml"))
+    found = sorted(p for p in Path("scripts").glob("*.yaml") if p.name != PODCAST_CONFIG)
     if not found:
         raise UsageError("no scripts given and none found in scripts/*.yaml.")
     return found

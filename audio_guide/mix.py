@@ -7,6 +7,7 @@ Nothing is built with repeated ``+`` on growing segments.
 
 from __future__ import annotations
 
+import bisect
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Final, Iterator, Protocol
@@ -89,7 +90,9 @@ def render(timeline: Timeline, clips: ClipSource, sound: Sound, gain_db: float =
         if bed is not None:
             bed_block = bed.read(b1 - b0) * np.float32(bed_gain)
             t = np.arange(b0, b1)
-            bed_block *= _duck_gain(t, regions, sound.duck, rate)
+            duck = _duck_gain(t, regions, sound.duck, rate)
+            if duck is not None:
+                bed_block *= duck
             if fade_in > 0 and b0 < fade_in:
                 bed_block *= _rise(np.minimum(t / fade_in, 1.0))
             out += bed_block
@@ -120,17 +123,30 @@ def _duck_regions(speech: list[Event], bridge: int) -> list[_Region]:
     return regions
 
 
-def _duck_gain(t: np.ndarray, regions: list[_Region], duck_db: float, rate: int) -> np.ndarray:
-    """Bed gain for sample times ``t``: ``-duck_db`` under speech, with smooth ramps either side."""
+def _duck_gain(t: np.ndarray, regions: list[_Region], duck_db: float, rate: int) -> np.ndarray | None:
+    """Bed gain for sample times ``t``: ``-duck_db`` under speech, with smooth ramps either side.
+
+    Only regions that touch the block are visited (found by bisection), so the cost per block
+    does not grow with the guide. ``None`` means no ducking in this block.
+    """
     if duck_db <= 0 or not regions:
-        return np.ones(len(t), dtype=np.float32)
-    attack, release = DUCK_ATTACK * rate, DUCK_RELEASE * rate
-    depth = np.zeros(len(t), dtype=np.float64)
-    lo, hi = t[0], t[-1]
-    for region in regions:
-        if region.end + release < lo or region.start - attack > hi:
+        return None
+    attack, release = int(DUCK_ATTACK * rate), int(DUCK_RELEASE * rate)
+    lo, hi = int(t[0]), int(t[-1]) + 1
+    first = bisect.bisect_left(regions, lo - release, key=lambda r: r.end)
+    depth: np.ndarray | None = None
+    for region in regions[first:]:
+        if region.start - attack >= hi:
+            break
+        a, b = max(lo, region.start - attack), min(hi, region.end + release)
+        if b <= a:
             continue
-        before = np.clip((t - (region.start - attack)) / attack, 0.0, 1.0)
-        after = np.clip(((region.end + release) - t) / release, 0.0, 1.0)
-        depth = np.maximum(depth, _rise(np.minimum(before, after)))
+        tt = np.arange(a, b, dtype=np.float64)
+        before = np.clip((tt - (region.start - attack)) / attack, 0.0, 1.0)
+        after = np.clip(((region.end + release) - tt) / release, 0.0, 1.0)
+        if depth is None:
+            depth = np.zeros(hi - lo, dtype=np.float32)
+        depth[a - lo:b - lo] = np.maximum(depth[a - lo:b - lo], _rise(np.minimum(before, after)))
+    if depth is None:
+        return None
     return (10 ** (-duck_db * depth / 20)).astype(np.float32)

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Final, Iterator
 
 import numpy as np
-from scipy import signal
 
 from .errors import ExportError
 from .ffmpeg import decode
@@ -59,40 +58,61 @@ def cue_length(name: str) -> int:
 class Bed:
     """An endless ambience, read block by block, calibrated to 0 LUFS (the mixer sets its level).
 
-    Calibrating by loudness rather than RMS keeps ``ambience_level`` meaning the same thing
-    for a rumbling brown noise and a hissing rain, which K-weighting hears very differently.
+    Built-in beds are noise shaped in the frequency domain over a :data:`BED_LOOP` second
+    period, which makes them exactly periodic: tiled end to end they have no seam at all, and
+    reading a block is an index, not a filter run. (Repeats of shaped noise a minute and a
+    half apart are not something a listener can hear.) A user's file is looped with a
+    crossfade. Calibrating by loudness rather than RMS keeps ``ambience_level`` meaning the
+    same for a rumbling brown noise and a hissing rain.
     """
 
     def __init__(self, name: str, rate: int = HOUSE_RATE) -> None:
         self.name = name
         self.rate = rate
-        self._rng = np.random.default_rng(SEED)
         self._position = 0
         if name in BUILTIN_BEDS:
-            self._loop = None
-            self._state = _FilterState(name, rate)
-            self._scale = _builtin_scale(name, rate)
+            self._loop = _builtin_loop(name, rate)
         else:
-            self._loop = _seamless_loop(decode(Path(name), rate, what=f"reading ambience {name}"), rate)
-            self._scale = _scale_to_zero_lufs(self._loop[: 60 * rate], rate)
+            loop = _seamless_loop(decode(Path(name), rate, what=f"reading ambience {name}"), rate)
+            self._loop = (loop * np.float32(_scale_to_zero_lufs(loop[: 60 * rate], rate))).astype(np.float32)
 
     def read(self, count: int) -> np.ndarray:
         """The next ``count`` samples."""
-        if self._loop is not None:
-            idx = (self._position + np.arange(count)) % len(self._loop)
-            out = self._loop[idx]
-        else:
-            out = self._state.next(self._rng, count, self._position)
+        start = self._position % len(self._loop)
         self._position += count
-        return (out * self._scale).astype(np.float32)
+        if start + count <= len(self._loop):
+            return self._loop[start:start + count].copy()
+        reps = (start + count) // len(self._loop) + 1
+        return np.tile(self._loop, reps)[start:start + count]
 
 
-@lru_cache(maxsize=8)
-def _builtin_scale(name: str, rate: int) -> float:
-    """Measure 20 s of the bed once (same seed, so the same sound) to find its 0 LUFS gain."""
-    probe = _FilterState(name, rate)
+BED_LOOP: Final = 90
+"""Seconds in one period of a built-in bed."""
+
+
+@lru_cache(maxsize=4)
+def _builtin_loop(name: str, rate: int) -> np.ndarray:
+    n = BED_LOOP * rate
     rng = np.random.default_rng(SEED)
-    return _scale_to_zero_lufs(probe.next(rng, 20 * rate, 0), rate)
+    spectrum = np.fft.rfft(rng.standard_normal(n))
+    freqs = np.fft.rfftfreq(n, 1 / rate)
+    f = np.maximum(freqs, 20.0)
+    if name == "brown-noise":
+        shape = 1 / f  # -6 dB/octave
+    else:
+        shape = 1 / np.sqrt(f)  # pink: -3 dB/octave
+    shape = shape * (1 / np.sqrt(1 + (freqs / 6000.0) ** 4))  # soften the top: no hiss
+    if name == "rain":
+        shape = np.sqrt(f) * shape * (1 / np.sqrt(1 + (400.0 / f) ** 4))  # flatter, no rumble
+    shape[0] = 0.0
+    noise = np.fft.irfft(spectrum * shape, n)
+    if name == "waves":
+        t = np.arange(n) / rate
+        # slow swells: 11.25 s and 90 s periods divide the loop, so the loop stays seamless
+        swell = 0.5 + 0.5 * np.sin(2 * np.pi * t / 11.25) * np.sin(2 * np.pi * t / 90.0 + 1.0)
+        noise = noise * (0.35 + 1.1 * swell)
+    noise = noise.astype(np.float32)
+    return (noise * np.float32(_scale_to_zero_lufs(noise, rate))).astype(np.float32)
 
 
 def _scale_to_zero_lufs(audio: np.ndarray, rate: int) -> float:
@@ -100,48 +120,6 @@ def _scale_to_zero_lufs(audio: np.ndarray, rate: int) -> float:
 
     level = loudness(np.asarray(audio, dtype=np.float32), rate)
     return float(10 ** (-level / 20)) if np.isfinite(level) else 1.0
-
-
-class _FilterState:
-    """Coloured noise from white noise through a filter whose state carries across blocks."""
-
-    def __init__(self, name: str, rate: int) -> None:
-        self.name = name
-        self.rate = rate
-        if name == "brown-noise":
-            # leaky integrator (-6 dB/oct) with a high-pass to keep it centred
-            self.b, self.a = np.array([1.0]), np.array([1.0, -0.995])
-            self.gain = 0.072
-        else:
-            # Paul Kellet's economy pink filter (-3 dB/oct), used for pink, rain and waves
-            self.b = np.array([0.049922035, -0.095993537, 0.050612699, -0.004408786])
-            self.a = np.array([1, -2.494956002, 2.017265875, -0.522189400])
-            self.gain = 8.5
-        self.zi = np.zeros(max(len(self.a), len(self.b)) - 1)
-        if name == "rain":
-            self.hp_b, self.hp_a = signal.butter(2, 400 / (rate / 2), "highpass")
-            self.lp_b, self.lp_a = signal.butter(2, 7000 / (rate / 2), "lowpass")
-            self.hp_zi = np.zeros(2)
-            self.lp_zi = np.zeros(2)
-        self.smooth_b, self.smooth_a = signal.butter(1, 3000 / (rate / 2), "lowpass")
-        self.smooth_zi = np.zeros(1)
-
-    def next(self, rng: np.random.Generator, count: int, position: int) -> np.ndarray:
-        white = rng.standard_normal(count)
-        out, self.zi = signal.lfilter(self.b, self.a, white, zi=self.zi)
-        out = out * self.gain
-        if self.name in ("brown-noise", "pink-noise", "waves"):
-            out, self.smooth_zi = signal.lfilter(self.smooth_b, self.smooth_a, out, zi=self.smooth_zi)
-        if self.name == "rain":
-            out, self.hp_zi = signal.lfilter(self.hp_b, self.hp_a, out, zi=self.hp_zi)
-            out, self.lp_zi = signal.lfilter(self.lp_b, self.lp_a, out, zi=self.lp_zi)
-            out *= 1.6
-        if self.name == "waves":
-            # slow swells, 9-13 s apart, never dropping below a third
-            t = (position + np.arange(count)) / self.rate
-            swell = 0.5 + 0.5 * np.sin(2 * np.pi * t / 11.0) * np.sin(2 * np.pi * t / 97.0 + 1.0)
-            out *= 0.35 + 1.1 * swell
-        return out
 
 
 def _seamless_loop(audio: np.ndarray, rate: int) -> np.ndarray:

@@ -40,7 +40,7 @@ SCHEMA_PATH = ROOT / "audio_guide" / "guide.schema.json"
 SCHEMA: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 DEFS: dict[str, Any] = SCHEMA["$defs"]
 VALIDATOR = Draft202012Validator(SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
-SCRIPTS = sorted((ROOT / "scripts").glob("*.yaml"))
+SCRIPTS = sorted(p for p in (ROOT / "scripts").glob("*.yaml") if p.name != "podcast.yaml")
 MODELINE = "# yaml-language-server: $schema=../audio_guide/guide.schema.json"
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(28)
 

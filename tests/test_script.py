@@ -792,7 +792,7 @@ def test_anchor_without_alias_is_harmless(scripts: Path) -> None:
 
 def test_project_scripts_load() -> None:
     folder = Path(__file__).resolve().parent.parent / "scripts"
-    guides = load_scripts(sorted(folder.glob("*.yaml")))
+    guides = load_scripts(sorted(p for p in folder.glob("*.yaml") if p.name != "podcast.yaml"))
     assert [g.slug for g in guides] == ["bedtime-routine", "causes-explained", "cramp-relief"]
     assert all(g.published == dt.date(2026, 11, 26) for g in guides)
 

@@ -1,0 +1,206 @@
+"""Benchmark: build speed, rebuild speed, memory, and assembly against naive pydub concatenation.
+
+Run:  python bench/bench.py            (all sizes: 10, 60 and 180 minutes; several minutes)
+      python bench/bench.py --quick    (10 minutes only, no 180-minute guide)
+
+Everything is measured in this run, baseline included, on this machine: figures from another
+machine are not comparable. Targets (issue: fast rebuilds and long guides) are checked at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SENTENCES = [
+    "Breathe in slowly through your nose.", "Let your shoulders soften.", "Feel the weight of your legs.",
+    "Pull your toes gently toward your knee.", "Hold the stretch and keep breathing.", "Now let the foot relax.",
+    "Notice the warmth in the muscle.", "Let the bed hold you.", "There is nothing you need to do.",
+    "Rest here for a moment.", "Your calf is long and loose.", "Let each breath be a little slower.",
+]
+
+
+def synthetic_script(minutes: int, tail_minutes: int = 0, variant: str = "") -> str:
+    """A guide of about ``minutes`` minutes: short spoken passages and 45 s holds, repeated."""
+    cycle = 60  # seconds of one say + hold cycle, roughly
+    repeats = max(1, minutes * 60 // cycle)
+    body = "\n".join(f"          - say: {s}" for s in SENTENCES[:3])
+    return f"""title: Benchmark {minutes} min {variant}
+description: Synthetic guide for the benchmark.
+voice: {{rate: 0.8, sentence_pause: 800ms}}
+sound: {{ambience: brown-noise, cue: bell, tail: {tail_minutes * 60}s, fade_out: 10s}}
+sections:
+  - title: Opening
+    steps:
+      - say: {variant or "Welcome."} {SENTENCES[3]} {SENTENCES[4]}
+  - title: Practice
+    steps:
+      - repeat: {repeats}
+        steps:
+{body}
+          - hold: 45s
+"""
+
+
+def run_child(code: str, env: dict[str, str]) -> dict:
+    """Run ``code`` in a fresh Python so peak memory (ru_maxrss) belongs to that build alone."""
+    wrapper = (code + "\nimport resource, json\n"
+               "print('RESULT', json.dumps({**result, 'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))")
+    out = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, env=env, cwd=ROOT)
+    if out.returncode != 0:
+        raise SystemExit(out.stderr)
+    line = [l for l in out.stdout.splitlines() if l.startswith("RESULT ")][-1]
+    return json.loads(line[7:])
+
+
+BUILD = """
+import time
+from pathlib import Path
+from audio_guide.build import Options, build
+from audio_guide.cache import SpeechCache
+from audio_guide.plan import spoken_sentences
+from audio_guide.script import load_script
+from audio_guide.synth import Clips
+script, out, cache = Path({script!r}), Path({out!r}), Path({cache!r})
+guide = load_script(script)
+clips = Clips(guide, SpeechCache(cache))
+sentences = spoken_sentences(guide)
+t0 = time.perf_counter(); made = clips.make(sentences); synth = time.perf_counter() - t0
+speech = sum(clips.length(s) for s in sentences) / 44100
+t0 = time.perf_counter(); [b] = build([script], Options(out_dir=out, cache_dir=cache), force=True); rest = time.perf_counter() - t0
+result = dict(synth_s=synth, made=made, speech_s=speech, render_s=rest, total_s=synth + rest, audio_s=b.seconds,
+              size=b.mp3.stat().st_size)
+"""
+
+ASSEMBLE = """
+import time
+import numpy as np
+from pathlib import Path
+from audio_guide.build import timeline_for
+from audio_guide.cache import SpeechCache
+from audio_guide.mix import render
+from audio_guide.script import load_script
+from audio_guide.synth import Clips
+guide = load_script(Path({script!r}))
+clips = Clips(guide, SpeechCache(Path({cache!r})))
+timeline = timeline_for(guide, clips)
+t0 = time.perf_counter()
+total = 0
+for block in render(timeline, clips, guide.sound):
+    total += len(block)
+ours = time.perf_counter() - t0
+naive = None
+if {naive}:
+    from pydub import AudioSegment
+    def seg(x):
+        return AudioSegment((np.clip(x, -1, 1) * 32767).astype('<i2').tobytes(), frame_rate=44100, sample_width=2, channels=1)
+    t0 = time.perf_counter()
+    audio = AudioSegment.silent(duration=0, frame_rate=44100)
+    cursor = 0
+    for e in timeline.events:
+        if e.kind not in ("speech", "cue") or e.reminder:
+            continue
+        if e.start > cursor:
+            audio = audio + AudioSegment.silent(duration=(e.start - cursor) * 1000 / 44100, frame_rate=44100)
+        clip = clips.get(e.spoken) if e.kind == "speech" else np.zeros(e.length, np.float32)
+        audio = audio + seg(clip)
+        cursor = e.start + e.length
+    naive = time.perf_counter() - t0
+result = dict(ours_s=ours, naive_s=naive, samples=total)
+"""
+
+
+def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, env=env, cwd=cwd)
+    return time.perf_counter() - t0
+
+
+def encode_alone(mp3: Path, env: dict[str, str]) -> float:
+    """Time ffmpeg encoding the guide's PCM alone (decoded from our MP3 to a raw file first)."""
+    from audio_guide.ffmpeg import ffmpeg_exe
+
+    raw = mp3.with_suffix(".f32")
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(mp3), "-f", "f32le", "-ac", "1", str(raw)], check=True)
+    t0 = time.perf_counter()
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "f32le", "-ar", "44100", "-ac", "1", "-i", str(raw),
+                    "-c:a", "libmp3lame", "-b:a", "96k", str(mp3.with_suffix(".alone.mp3"))], check=True, env=env)
+    elapsed = time.perf_counter() - t0
+    raw.unlink()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10-minute guide only")
+    args = parser.parse_args()
+    sizes = [(10, 0)] if args.quick else [(10, 0), (60, 0), (60, 120)]
+    work = Path(tempfile.mkdtemp(prefix="ag-bench-"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cli = [sys.executable, "-m", "audio_guide"]
+    results: dict[str, object] = {}
+    try:
+        (work / "scripts").mkdir()
+        for minutes, tail in sizes:
+            label = f"{minutes + tail} min"
+            script = work / "scripts" / f"g{minutes + tail}.yaml"
+            script.write_text(synthetic_script(minutes, tail), encoding="utf-8")
+            cache = work / f"cache{minutes + tail}"
+            cold = run_child(BUILD.format(script=str(script), out=str(work / "out"), cache=str(cache)), env)
+            assemble = run_child(ASSEMBLE.format(script=str(script), cache=str(cache),
+                                                 naive=minutes + tail <= 60), env)
+            results[label] = {**cold, "assembly_s": assemble["ours_s"], "naive_s": assemble["naive_s"],
+                              "assembly_peak_mb": assemble["peak_mb"]}
+            row = results[label]
+            print(f"{label:>8}: audio {row['audio_s'] / 60:6.1f} min | cold build {row['total_s']:6.1f} s "
+                  f"(speech {row['made']} sentences, RTF {row['synth_s'] / max(row['speech_s'], 1e-9):.3f}) | "
+                  f"peak {row['peak_mb']:.0f} MB | assembly {row['assembly_s']:.2f} s"
+                  + (f" vs naive pydub {row['naive_s']:.1f} s = {row['naive_s'] / row['assembly_s']:.0f}x"
+                     if row["naive_s"] else ""), flush=True)
+
+        # no-op rebuild of the shipped guides (after one real build)
+        project = work / "project"
+        shutil.copytree(ROOT / "scripts", project / "scripts")
+        subprocess.run(cli + ["build"], check=True, capture_output=True, env=env, cwd=project)
+        noop = min(timed(cli + ["build"], env, project) for _ in range(3))
+        results["noop_rebuild_s"] = noop
+        print(f"no-op rebuild of scripts/ ({len(list((project / 'scripts').glob('*.yaml')))} guides): {noop:.2f} s")
+
+        # one-line edit of a 30-minute guide, against its MP3 encode alone
+        script = project / "scripts" / "thirty.yaml"
+        script.write_text(synthetic_script(30), encoding="utf-8")
+        subprocess.run(cli + ["build", str(script)], check=True, capture_output=True, env=env, cwd=project)
+        script.write_text(synthetic_script(30, variant="Hello again."), encoding="utf-8")
+        edit = timed(cli + ["build", str(script)], env, project)
+        alone = encode_alone(project / "output" / "thirty.mp3", env)
+        results["edit_rebuild_30min_s"], results["encode_alone_30min_s"] = edit, alone
+        print(f"one-line edit of a 30-min guide: rebuild {edit:.1f} s vs MP3 encode alone {alone:.1f} s "
+              f"= {edit / alone:.2f}x")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print("\ntargets:")
+    checks = []
+    sixty = results.get("60 min")
+    if isinstance(sixty, dict) and sixty["naive_s"]:
+        checks.append(("assembly >= 50x faster than naive pydub at 60 min", sixty["naive_s"] / sixty["assembly_s"] >= 50))
+    checks.append(("no-op rebuild of scripts/ < 1 s", results["noop_rebuild_s"] < 1.0))
+    checks.append(("one-line edit of 30 min < 2x its encode alone",
+                   results["edit_rebuild_30min_s"] < 2 * results["encode_alone_30min_s"]))
+    long = results.get("180 min")
+    if isinstance(long, dict):
+        checks.append(("peak memory at 180 min < 300 MB", long["peak_mb"] < 300))
+    for name, ok in checks:
+        print(f"  [{'ok' if ok else 'MISSED'}] {name}")
+
+
+if __name__ == "__main__":
+    main()
