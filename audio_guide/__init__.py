@@ -14,14 +14,16 @@ __version__ = "0.1.0"
 __all__ = [
     "AudioGuideError", "ScriptError", "EngineError", "ExportError", "FeedError", "UsageError",
     "Guide", "load_script", "load_scripts", "plan", "Timeline", "Options", "build", "build_guide",
-    "SpeechCache", "render",
+    "SpeechCache", "render", "Podcast", "load_podcast", "default_podcast", "publish", "make_cover", "check_cover",
 ]
 
 _WHERE = {
     "AudioGuideError": "errors", "ScriptError": "errors", "EngineError": "errors", "ExportError": "errors",
     "FeedError": "errors", "UsageError": "errors", "Guide": "model", "load_script": "script",
     "load_scripts": "script", "plan": "plan", "Timeline": "plan", "Options": "build", "build": "build",
-    "build_guide": "build", "SpeechCache": "cache", "render": "mix",
+    "build_guide": "build", "SpeechCache": "cache", "render": "mix", "Podcast": "podcast",
+    "load_podcast": "podcast", "default_podcast": "podcast", "publish": "podcast", "make_cover": "cover",
+    "check_cover": "cover",
 }
 
 

@@ -44,6 +44,10 @@ class Options:
     cache_dir: Path | None = None
     cover: Path | None = None
     """Cover art for guides whose script names none (the podcast's)."""
+    podcast: Path | None = None
+    """The podcast config (``scripts/podcast.yaml``); without one a local feed is written."""
+    publish: bool = True
+    """Write the feed and the listening page after the guides."""
 
 
 @dataclass(frozen=True)
@@ -200,8 +204,14 @@ def build_guide(guide: Guide, options: Options, cache: SpeechCache,
     names = {kind: f"{guide.slug}{suffix}" for kind, suffix in
              (("vtt", ".vtt"), ("srt", ".srt"), ("txt", ".txt"), ("chapters", ".chapters.json"))}
     with Staged() as staged:
+        if guide.cover is not None:  # served beside the MP3, so the feed can offer it
+            own_cover = out / f"{guide.slug}.cover.png"
+            staged.path(own_cover).write_bytes(guide.cover.read_bytes())
+            cover_name: str | None = own_cover.name
+        else:
+            cover_name = _cover_name(cover, out)
         mp3 = staged.path(target)
-        measured = encode_to_target(timeline, clips, guide.sound, mp3)
+        measured, gain = encode_to_target(timeline, clips, guide.sound, mp3, _previous_gain(guide, options))
         tag_mp3(mp3, tags, chapter_list, cover)
         staged.text(out / names["vtt"], transcript.webvtt(cue_list))
         staged.text(out / names["srt"], transcript.srt(cue_list))
@@ -212,11 +222,21 @@ def build_guide(guide: Guide, options: Options, cache: SpeechCache,
             language=guide.language, mp3=target.name, size=mp3.stat().st_size,
             duration=timeline.total / timeline.rate, published=guide.published, chapters=chapter_list,
             cues=cue_list, transcript_vtt=names["vtt"], transcript_srt=names["srt"], transcript_txt=names["txt"],
-            chapters_json=names["chapters"], cover=_cover_name(cover, out), references=guide.references,
-            fingerprint=stamp,
+            chapters_json=names["chapters"], cover=cover_name, references=guide.references,
+            fingerprint=stamp, gain_db=round(gain, 3), loudness_target=guide.sound.loudness,
         )
         staged.text(out / f"{guide.slug}.episode.json", episode.to_json())
     return Built(guide, target, episode, made, False, timeline, measured)
+
+
+def _previous_gain(guide: Guide, options: Options) -> float | None:
+    """The gain the last build of this guide used, if it aimed at the same loudness."""
+    record = options.out_dir / f"{guide.slug}.episode.json"
+    try:
+        previous = Episode.from_json(record.read_text(encoding="utf-8"), str(record))
+    except (OSError, AudioGuideError):
+        return None
+    return previous.gain_db if previous.loudness_target == guide.sound.loudness else None
 
 
 def _cover_name(cover: Path | None, out: Path) -> str | None:
@@ -229,28 +249,36 @@ def _cover_name(cover: Path | None, out: Path) -> str | None:
         return None
 
 
-def encode_to_target(timeline: "Timeline", clips: "Clips", sound: Sound, path: Path) -> "Loudness":
+def encode_to_target(timeline: "Timeline", clips: "Clips", sound: Sound, path: Path,
+                     previous_gain: float | None = None) -> tuple["Loudness", float]:
     """Encode at the script's loudness target with true peak under the ceiling, measured on the MP3.
 
-    The mix is measured first to set the gain; the MP3 is then measured as written, and if the
-    encoder pushed a peak over the ceiling or the level is off, it is made again with the
-    correction (at most :data:`LOUDNESS_TRIES` times).
+    The gain comes from the last build of this guide when there is one (a one-line edit hardly
+    moves the loudness), else from measuring the mix at a first guess, limiter included. The
+    MP3 is then measured as written; if the encoder pushed a peak over the ceiling or the
+    level is off, it is made again with the correction (at most :data:`LOUDNESS_TRIES` times).
+    Returns the measurement and the gain used.
     """
+    from .dsp import SPEECH_REF_LUFS
     from .export import encode_mp3
     from .loudness import measure_file, measure_stream
     from .mix import render
 
     target = sound.loudness
-    before = measure_stream(render(timeline, clips, sound), timeline.rate)
-    gain = target - before.integrated + MP3_LOUDNESS_LOSS if math.isfinite(before.integrated) else 0.0
     ceiling = TRUE_PEAK_LIMIT - PEAK_MARGIN
-    measured = before
+    if previous_gain is not None:
+        gain = previous_gain
+    else:
+        guess = target - SPEECH_REF_LUFS
+        before = measure_stream(render(timeline, clips, sound, guess, ceiling_db=ceiling), timeline.rate,
+                                true_peak=False)
+        gain = guess + (target - before.integrated) + MP3_LOUDNESS_LOSS if math.isfinite(before.integrated) else guess
     for _attempt in range(LOUDNESS_TRIES):
         encode_mp3(render(timeline, clips, sound, gain, ceiling_db=ceiling), path, timeline.rate)
         measured = measure_file(path)
         level_ok = not math.isfinite(measured.integrated) or abs(measured.integrated - target) <= LOUDNESS_TOLERANCE
         if level_ok and measured.true_peak <= TRUE_PEAK_LIMIT:
-            return measured
+            return measured, gain
         if math.isfinite(measured.integrated):
             gain += target - measured.integrated
         if measured.true_peak > TRUE_PEAK_LIMIT:
@@ -268,7 +296,16 @@ def build(paths: Sequence[Path], options: Options, progress: ProgressFactory | N
     progress is then reported per finished guide only.
     """
     guides = [apply_options(g, options) for g in load_scripts(list(paths))]
+    podcast = None
+    if options.publish:  # the podcast config is checked before any audio is made, too
+        from .podcast import default_podcast, load_podcast, place_cover
+
+        podcast = load_podcast(options.podcast) if options.podcast else default_podcast(options.out_dir)
     cache = SpeechCache(options.cache_dir)
+    if podcast is not None and options.cover is None:
+        # drawn (or copied) into the cache for embedding; publish() puts it in the output
+        # folder only once every guide has succeeded, so a failed build changes nothing there
+        options = dataclasses.replace(options, cover=place_cover(podcast, cache.root / "covers"))
     results: list[Built] = []
     if jobs <= 1 or len(guides) <= 1:
         for guide in guides:
@@ -276,12 +313,16 @@ def build(paths: Sequence[Path], options: Options, progress: ProgressFactory | N
             results.append(built)
             if on_built:
                 on_built(built)
-        return results
-    with ProcessPoolExecutor(max_workers=min(jobs, len(guides))) as pool:
-        futures = [pool.submit(build_guide, guide, options, cache, None, force) for guide in guides]
-        for future in futures:
-            built = future.result()
-            results.append(built)
-            if on_built:
-                on_built(built)
+    else:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(guides))) as pool:
+            futures = [pool.submit(build_guide, guide, options, cache, None, force) for guide in guides]
+            for future in futures:
+                built = future.result()
+                results.append(built)
+                if on_built:
+                    on_built(built)
+    if podcast is not None:
+        from .podcast import publish
+
+        publish(podcast, options.out_dir)
     return results

@@ -79,12 +79,14 @@ SCRIPT_ARGS = click.argument("scripts", nargs=-1, type=click.Path(path_type=Path
 @click.option("--rate", type=float, help="Speaking speed for every guide: 1.0 normal, 0.8 slower.")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Speech cache folder (default: $AUDIO_GUIDE_CACHE_DIR or the user cache folder).")
+@click.option("--podcast", type=click.Path(path_type=Path, dir_okay=False), default=Path("scripts") / PODCAST_CONFIG,
+              show_default=True, help="Podcast config for the feed (if missing, a local feed is written).")
 @click.option("--force", is_flag=True, help="Rebuild even the guides that are up to date.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Build this many guides at once (each in its own process).")
 @_errors
 def build(scripts: tuple[Path, ...], out_dir: Path, engine: str | None, voice: str | None,
-          rate: float | None, cache_dir: Path | None, force: bool, jobs: int) -> None:
+          rate: float | None, cache_dir: Path | None, podcast: Path | None, force: bool, jobs: int) -> None:
     """Build guides into MP3s (default: every scripts/*.yaml).
 
     A guide whose script, referenced files, settings and tool version are unchanged, and whose
@@ -115,10 +117,12 @@ def build(scripts: tuple[Path, ...], out_dir: Path, engine: str | None, voice: s
             click.echo(f"{built.mp3}  {_fmt(built.seconds)}  {_size(built.size)}"
                        f"  ({built.made} sentences spoken, the rest from the cache)")
 
-    options = Options(out_dir=out_dir, engine=engine, voice=voice, rate=rate, cache_dir=cache_dir)
+    options = Options(out_dir=out_dir, engine=engine, voice=voice, rate=rate, cache_dir=cache_dir,
+                      podcast=podcast if podcast is not None and podcast.is_file() else None)
     results = run_build(_scripts(scripts), options, progress, report, force=force, jobs=jobs)
     total = sum(b.seconds for b in results)
     click.echo(f"built {len(results)} guide{'s' if len(results) != 1 else ''}, {_fmt(total)} of audio, in {out_dir}/")
+    click.echo(f"feed: {out_dir / 'feed.xml'}  page: {out_dir / 'index.html'}")
 
 
 @cli.command()
@@ -131,6 +135,12 @@ def validate(scripts: tuple[Path, ...]) -> None:
     guides = load_scripts(_scripts(scripts))
     for guide in guides:
         click.echo(f"{guide.path}: ok ({len(guide.sections)} sections)")
+    config = Path("scripts") / PODCAST_CONFIG
+    if not scripts and config.is_file():
+        from .podcast import load_podcast
+
+        load_podcast(config)
+        click.echo(f"{config}: ok (podcast)")
 
 
 @cli.command("plan")
@@ -173,6 +183,20 @@ def plan_command(script: Path, as_json: bool, cache_dir: Path | None) -> None:
     click.echo(f"total {_fmt(timeline.total / rate)}{' (estimated: not built yet)' if timeline.estimated else ''}")
     for warning in timeline.warnings:
         click.echo(f"warning: {warning}", err=True)
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
+              show_default=True, help="Folder holding the built guides.")
+@click.option("--podcast", type=click.Path(path_type=Path, dir_okay=False), default=Path("scripts") / PODCAST_CONFIG,
+              show_default=True, help="Podcast config (if missing, a local feed is written).")
+@_errors
+def feed(out_dir: Path, podcast: Path) -> None:
+    """Rebuild only the podcast feed and the listening page from the built guides."""
+    from .podcast import podcast_for, publish
+
+    feed_path, page_path = publish(podcast_for(podcast, out_dir), out_dir)
+    click.echo(f"feed: {feed_path}  page: {page_path}")
 
 
 @cli.command()

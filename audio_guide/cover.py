@@ -15,10 +15,15 @@ from __future__ import annotations
 import hashlib
 import math
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .errors import FeedError, ScriptError
 from .files import atomic_path
+
+if TYPE_CHECKING:  # Pillow is imported only when a cover is drawn or checked
+    from PIL import Image, ImageDraw, ImageFont
+
+    Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 MIN_SIZE: Final = 1400
 MAX_SIZE: Final = 3000
@@ -113,19 +118,17 @@ def make_cover(title: str, subtitle: str | None, path: Path, size: int = MIN_SIZ
 # -- drawing ----------------------------------------------------------------------------
 
 
-def _gradient(size: int):  # type: ignore[no-untyped-def]
+def _gradient(size: int) -> Image.Image:
     """A vertical night-sky gradient; rows repeat, so the PNG stays small."""
     from PIL import Image
 
-    column = Image.new("RGB", (1, size))
-    pixels = column.load()
-    for y in range(size):
-        t = y / (size - 1)
-        pixels[0, y] = tuple(round(a + (b - a) * t) for a, b in zip(_TOP, _BOTTOM))
-    return column.resize((size, size), Image.Resampling.NEAREST)
+    column = bytes(
+        round(a + (b - a) * y / (size - 1)) for y in range(size) for a, b in zip(_TOP, _BOTTOM)
+    )
+    return Image.frombytes("RGB", (1, size), column).resize((size, size), Image.Resampling.NEAREST)
 
 
-def _moon(image, size: int) -> None:  # type: ignore[no-untyped-def]
+def _moon(image: Image.Image, size: int) -> None:
     """A pale crescent with a faint halo, high on the right: night, without any words."""
     from PIL import Image, ImageDraw, ImageFilter
 
@@ -142,18 +145,41 @@ def _moon(image, size: int) -> None:  # type: ignore[no-untyped-def]
     image.paste(Image.new("RGB", image.size, _MOON), mask=disc)
 
 
-def _font(size: int):  # type: ignore[no-untyped-def]
-    """Pillow's bundled scalable font: the same on every machine, no system fonts needed."""
+_FALLBACK_FONTS: Final = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",  # Debian/Ubuntu: fonts-dejavu-core
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",  # Fedora
+    "/usr/share/fonts/TTF/DejaVuSans.ttf",  # Arch
+)
+_MISSING: Final = "\U0010fffd"
+"""A private-use character no font draws: it shows the font's 'missing glyph' box."""
+
+
+def _font(size: int, text: str) -> Font:
+    """Pillow's bundled font (the same on every machine) if it can draw ``text``, else DejaVu Sans.
+
+    The bundled font covers Latin letters only; a title with an em dash, accents beyond
+    Latin-1 or another script is drawn with the system's DejaVu Sans where there is one.
+    """
     from PIL import ImageFont
 
     font = ImageFont.load_default(size=size)
     if not isinstance(font, ImageFont.FreeTypeFont):
         raise FeedError("Pillow was built without FreeType, so it cannot draw a cover's text; "
                         "reinstall Pillow from PyPI's wheels, or give a cover image in the config.")
+    if _draws(font, text):
+        return font
+    for candidate in _FALLBACK_FONTS:
+        if Path(candidate).is_file():
+            return ImageFont.truetype(candidate, size=size)
     return font
 
 
-def _wrap(draw, text: str, font, width: float) -> list[str]:  # type: ignore[no-untyped-def]
+def _draws(font: Font, text: str) -> bool:
+    missing = bytes(font.getmask(_MISSING))
+    return all(bytes(font.getmask(ch)) != missing for ch in set(text) if not ch.isspace())
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font: Font, width: float) -> list[str]:
     lines: list[str] = []
     line = ""
     for word in text.split():
@@ -168,12 +194,12 @@ def _wrap(draw, text: str, font, width: float) -> list[str]:  # type: ignore[no-
     return lines
 
 
-def _fit(draw, text: str | None, width: float, start: int, low: int,  # type: ignore[no-untyped-def]
-         max_lines: int):
+def _fit(draw: ImageDraw.ImageDraw, text: str | None, width: float, start: int, low: int,
+         max_lines: int) -> tuple[Font, list[str]]:
     """The largest font (from ``start`` down to ``low``) at which ``text`` wraps into ``max_lines``."""
     size = start
     while True:
-        font = _font(size)
+        font = _font(size, text or "")
         lines = _wrap(draw, text or "", font, width)
         fits = len(lines) <= max_lines and all(draw.textlength(ln, font=font) <= width for ln in lines)
         if fits or size <= low:
@@ -186,15 +212,15 @@ def _fit(draw, text: str | None, width: float, start: int, low: int,  # type: ig
         size = max(low, math.floor(size * 0.9))
 
 
-def _line_height(font) -> float:  # type: ignore[no-untyped-def]
-    return float(font.size) * 1.22
+def _line_height(font: Font) -> float:
+    return float(getattr(font, "size", 10)) * 1.22
 
 
-def _block_height(font, lines: list[str]) -> float:  # type: ignore[no-untyped-def]
+def _block_height(font: Font, lines: list[str]) -> float:
     return _line_height(font) * len(lines)
 
 
-def _draw_block(draw, lines: list[str], font, size: int, top: float,  # type: ignore[no-untyped-def]
+def _draw_block(draw: ImageDraw.ImageDraw, lines: list[str], font: Font, size: int, top: float,
                 fill: tuple[int, int, int]) -> float:
     """Centre each line; returns the y just under the block."""
     y = top

@@ -56,6 +56,9 @@ class Episode:
     references: tuple[str, ...] = field(default=())
     fingerprint: str = ""
     """What the outputs were made from (see ``build.fingerprint``): equal means up to date."""
+    gain_db: float | None = None
+    """Gain that brought the mix to its loudness target: the next build starts from it."""
+    loudness_target: float | None = None
 
     def to_json(self) -> str:
         data: dict[str, Any] = asdict(self)

@@ -276,8 +276,7 @@ def load_script(path: str | Path) -> Guide:
             (reader.text(k, "a lexicon word", 100), reader.text(v, "a lexicon pronunciation", 200))
             for k, v in node.value
         )
-    cover = reader.project_file(opt("cover"), "'cover'", reader.text(opt("cover"), "'cover'"), (".png", ".jpg", ".jpeg")) \
-        if opt("cover") else None
+    cover = _cover(reader, opt("cover")) if opt("cover") else None
 
     guide = Guide(
         path=path,
@@ -532,6 +531,17 @@ def _say_text(reader: _Reader, node: yaml.Node, what: str) -> str:
         raise reader.fail(node, f"{what} has no words to speak.",
                           "Use a 'pause' step for silence." if what == "a 'say' line" else None)
     return text
+
+
+def _cover(reader: _Reader, node: yaml.Node) -> Path:
+    """A guide's own cover: held to the podcast cover's rules, since the feed offers it too."""
+    from .cover import cover_problem
+
+    path = reader.project_file(node, "'cover'", reader.text(node, "'cover'"), (".png",))
+    problem = cover_problem(path)
+    if problem:
+        raise reader.fail(node, f"'cover': {problem}")
+    return path
 
 
 def _date(reader: _Reader, node: yaml.Node) -> dt.date:

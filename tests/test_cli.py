@@ -66,8 +66,14 @@ def test_build_writes_mp3_with_tags_and_summary(project: Path, write_script: Cal
     assert tags.getall("TXXX:References")[0].text == ["Ref one. 2020-06-11"]
     info = MP3(mp3).info
     assert info.sample_rate == 44100 and info.channels == 1 and info.bitrate == 96000
-    assert sorted(p.name for p in (project / "output").iterdir()) == [  # and no temporary files left
-        "calm.chapters.json", "calm.episode.json", "calm.mp3", "calm.srt", "calm.txt", "calm.vtt"]
+    names = sorted(p.name for p in (project / "output").iterdir())
+    covers = [n for n in names if n.startswith("podcast-cover-") and n.endswith(".png")]
+    assert len(covers) == 1
+    assert names == sorted([  # and no temporary files left
+        "calm.chapters.json", "calm.episode.json", "calm.mp3", "calm.srt", "calm.txt", "calm.vtt",
+        "feed-state.json", "feed.xml", "index.html", covers[0]])
+    assert result.stdout.splitlines()[2] == "feed: output/feed.xml  page: output/index.html"
+    assert tags.getall("APIC")[0].data == (project / "output" / covers[0]).read_bytes()
 
 
 def test_second_build_is_skipped_and_force_rebuilds(project: Path, write_script: Callable[[str, str], Path]) -> None:

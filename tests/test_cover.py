@@ -56,12 +56,12 @@ def test_make_cover_refuses_sizes_apple_refuses(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("mode", "size", "message"), [
     ("RGB", (1400, 1300), "the cover is 1400x1300 px; it must be square. Crop it to a square."),
-    ("RGB", (1000, 1000), "the cover is 1000x1000 px; expected between 1400x1400 and 3000x3000 px. "
-                          "Resize it (e.g. to 1400 px)."),
-    ("RGB", (3200, 3200), "the cover is 3200x3200 px; expected between 1400x1400 and 3000x3000 px. "
-                          "Resize it (e.g. to 3000 px)."),
-    ("RGBA", (1400, 1400), "the cover's colour mode is RGBA; expected RGB: remove the transparency "
-                           "(flatten it onto a background) and save as RGB."),
+    ("RGB", (1000, 1000), ("the cover is 1000x1000 px; expected between 1400x1400 and 3000x3000 px. "
+                           "Resize it (e.g. to 1400 px).")),
+    ("RGB", (3200, 3200), ("the cover is 3200x3200 px; expected between 1400x1400 and 3000x3000 px. "
+                           "Resize it (e.g. to 3000 px).")),
+    ("RGBA", (1400, 1400), ("the cover's colour mode is RGBA; expected RGB: remove the transparency "
+                            "(flatten it onto a background) and save as RGB.")),
     ("L", (1400, 1400), "the cover's colour mode is L; expected RGB: save it in the RGB colour mode."),
     ("P", (1400, 1400), "the cover's colour mode is P; expected RGB: save it in the RGB colour mode."),
 ])

@@ -147,6 +147,7 @@ def test_channel_and_items_carry_every_tag_apple_and_podcasting_2_need(out: Path
     assert one("itunes:owner/itunes:email/text()") == "owner@example.org"
     assert one("podcast:guid/text()") == str(podcast_guid("https://example.org/guides/feed.xml"))
     assert one("podcast:locked/text()") == "no"
+    assert one("podcast:locked/@owner") == "owner@example.org"
 
     items = {one("title/text()", item): item for item in channel.findall("item")}
     assert set(items) == {"Evening", "Plain"}
@@ -235,6 +236,31 @@ def test_a_missing_sidecar_is_an_error(out: Path) -> None:
         publish(a_podcast(), out, now=clock(DAY1))
     assert str(info.value) == (f"{out / 'first.vtt'}: named in {out / 'first.episode.json'} but missing; "
                                "rebuild the guide 'first'.")
+
+
+def test_a_guide_cover_must_be_a_valid_png(out: Path) -> None:
+    from PIL import Image
+
+    from audio_guide.errors import ScriptError
+
+    Image.new("RGB", (800, 800)).save(out / "small.png")
+    make_episode(out, "first", "First", cover="small.png")
+    with pytest.raises(ScriptError) as info:
+        publish(a_podcast(), out, now=clock(DAY1))
+    assert str(info.value) == (f"{out / 'small.png'}: the cover is 800x800 px; expected between 1400x1400 and "
+                               "3000x3000 px. Resize it (e.g. to 1400 px).")
+
+
+def test_the_podcast_cover_embedded_in_a_guide_is_not_an_item_image(out: Path) -> None:
+    from audio_guide.podcast import place_cover
+
+    podcast = a_podcast()
+    cover = place_cover(podcast, out)
+    make_episode(out, "first", "First", cover=cover.name)
+    feed, _ = publish(podcast, out, now=clock(DAY1))
+    [item] = xml(feed).iter("item")
+    assert item.find("itunes:image", NS) is None
+    publish(a_podcast(title="Renamed"), out, now=clock(DAY1))  # the old cover goes; the record still names it
 
 
 def test_an_empty_output_folder_gives_an_empty_valid_feed(out: Path) -> None:

@@ -23,6 +23,7 @@ from audio_guide.podcast import (
     Podcast,
     default_podcast,
     load_podcast,
+    place_cover,
     podcast_for,
     publish,
 )
@@ -76,11 +77,12 @@ def make_episode(out_dir: Path, slug: str, title: str = "A Guide", seconds: floa
 
 
 def a_podcast(**changes: object) -> Podcast:
-    values: dict[str, object] = dict(
-        title="Night Guides", description="Calm guides for the night.", author="Tester", owner_name="Owner",
-        owner_email="owner@example.org", language="en", category="Health & Fitness",
-        subcategory="Alternative Health", explicit=False, base_url="https://example.org/guides/",
-    )
+    values: dict[str, object] = {
+        "title": "Night Guides", "description": "Calm guides for the night.", "author": "Tester",
+        "owner_name": "Owner", "owner_email": "owner@example.org", "language": "en",
+        "category": "Health & Fitness", "subcategory": "Alternative Health", "explicit": False,
+        "base_url": "https://example.org/guides/",
+    }
     values.update(changes)
     return Podcast(**values)  # type: ignore[arg-type]
 
@@ -263,18 +265,20 @@ def test_bad_email(project: Path, email: str) -> None:
     )
 
 
+START = ("must start with https:// or http://; write the full address the output folder is served from, "
+         "e.g. https://example.org/podcast/.")
+
+
 @pytest.mark.parametrize(("url", "message"), [
-    ("ftp://example.org/guides/", "must start with https:// or http://; write the full address the output folder "
-                                  "is served from, e.g. https://example.org/podcast/."),
-    ("example.org/guides/", "must start with https:// or http://; write the full address the output folder "
-                            "is served from, e.g. https://example.org/podcast/."),
-    ("https://example.org/guides", "must end with '/' (it is the folder the files are served from); "
-                                   "write 'https://example.org/guides/'."),
+    ("ftp://example.org/guides/", START),
+    ("example.org/guides/", START),
+    ("https://example.org/guides", ("must end with '/' (it is the folder the files are served from); "
+                                    "write 'https://example.org/guides/'.")),
     ("https:///guides/", "has no host name; write it like https://example.org/podcast/."),
-    ("https://example.org/guides/?a=1", "has a '?' or '#' part; the file names are appended to it. "
-                                        "Remove everything from the '?' or '#' on."),
-    ("https://me:secret@example.org/guides/", "holds a user name or password, which would be published in the "
-                                              "feed; remove the 'user:password@' part."),
+    ("https://example.org/guides/?a=1", ("has a '?' or '#' part; the file names are appended to it. "
+                                         "Remove everything from the '?' or '#' on.")),
+    ("https://me:secret@example.org/guides/", ("holds a user name or password, which would be published in the "
+                                               "feed; remove the 'user:password@' part.")),
 ])
 def test_bad_base_url(project: Path, url: str, message: str) -> None:
     text = replace_line("base_url", f"base_url: {url}")
@@ -335,9 +339,33 @@ def test_without_a_config_publishing_still_works(project: Path) -> None:
     podcast = podcast_for(project / "scripts" / "podcast.yaml", out)
     assert podcast == default_podcast(out)
     assert podcast.base_url == out.resolve().as_uri() + "/"
-    assert podcast.author == "Ann"
+    assert (podcast.title, podcast.author, podcast.owner_email) == ("Audio guides", "audio-guide", None)
     feed, page = publish(podcast, out, now=clock(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)))
     with feed.open("rb") as fh:
         parsed = podcastparser.parse(podcast.feed_url, fh)
     assert [e["enclosures"][0]["url"] for e in parsed["episodes"]] == [(out / "evening.mp3").resolve().as_uri()]
     assert page.is_file()
+
+
+def test_the_drawn_cover_is_placed_once_and_replaced_when_the_title_changes(project: Path) -> None:
+    out = project / "output"
+    first = place_cover(a_podcast(), out)
+    assert first.parent == out and first.name.startswith("podcast-cover-") and first.suffix == ".png"
+    stamp = first.stat().st_mtime_ns
+    assert place_cover(a_podcast(), out) == first and first.stat().st_mtime_ns == stamp  # not drawn again
+    second = place_cover(a_podcast(title="Renamed"), out)
+    assert second != first  # a new picture gets a new URL: Apple re-fetches art only then
+    assert sorted(p.name for p in out.iterdir()) == [second.name]
+
+
+def test_the_configs_image_is_copied_under_its_content_digest(project: Path) -> None:
+    import hashlib
+
+    from PIL import Image
+
+    Image.new("RGB", (1400, 1400), (10, 20, 30)).save(project / "art.png")
+    podcast = load_podcast(write_config(project, VALID + "image: ../art.png\n"))
+    placed = place_cover(podcast, project / "output")
+    data = (project / "art.png").read_bytes()
+    assert placed.name == f"podcast-cover-{hashlib.sha256(data).hexdigest()[:12]}.png"
+    assert placed.read_bytes() == data

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from audio_guide.cover import make_cover
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -241,7 +243,7 @@ VALID = {
 
 @pytest.mark.parametrize("text", VALID.values(), ids=VALID.keys())
 def test_valid_documents(scripts: Path, text: str) -> None:
-    (scripts / "cover.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(24))
+    make_cover("Cover", None, scripts / "cover.png")
     assert schema_accepts(text)
     assert loader_accepts(scripts / "guide.yaml", text)
 

@@ -13,6 +13,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+
+from audio_guide.cover import make_cover
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -574,7 +576,7 @@ def test_cover_of_an_unsupported_kind(scripts: Path) -> None:
     (scripts / "cover.gif").write_bytes(b"GIF89a" + bytes(10))
     path = write(scripts, script(top="cover: cover.gif\n"))
     assert error(path) == ("{P}:3:8: 'cover': 'cover.gif' is not a file of a supported kind; "
-                           "expected one of: png, jpg, jpeg.")
+                           "expected one of: png.")
 
 
 # -- whole guides -----------------------------------------------------------------------
@@ -687,7 +689,7 @@ sections:
 def test_full_script(scripts: Path) -> None:
     project = scripts.parent
     (project / "art").mkdir()
-    (project / "art" / "cover.png").write_bytes(PNG)
+    make_cover("Cover", None, project / "art" / "cover.png")
     (project / "sounds").mkdir()
     (project / "sounds" / "bed.wav").write_bytes(WAV)
     path = write(scripts, FULL)

@@ -1,0 +1,87 @@
+"""A real build (fake voice) published as a podcast: the feed the build writes matches the files,
+keeps GUIDs and dates across rebuilds, offers a guide's own cover, and `feed` remakes it alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import feedparser
+import podcastparser
+from click.testing import CliRunner
+
+from audio_guide.cli import cli
+from audio_guide.cover import make_cover
+from audiocheck import decode_mp3
+from test_cli import GOOD
+
+CONFIG = """
+title: Test Cast
+description: Guides for tests.
+author: Tester
+owner: {name: Tester, email: owner@example.org}
+category: Health & Fitness
+subcategory: Medicine
+explicit: false
+base_url: https://example.org/cast/
+"""
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner(mix_stderr=False).invoke(cli, list(args), catch_exceptions=False)
+
+
+def items(feed: Path) -> list[dict]:  # type: ignore[type-arg]
+    with feed.open("rb") as fh:
+        return podcastparser.parse("https://example.org/cast/feed.xml", fh)["episodes"]  # type: ignore[no-any-return]
+
+
+def test_build_publishes_a_feed_matching_the_files(project: Path, write_script: Callable[[str, str], Path]) -> None:
+    write_script("calm.yaml", GOOD)
+    write_script("own.yaml", GOOD.replace("author: Tester", "author: Tester\ncover: own.png"))
+    make_cover("Own cover", None, project / "scripts" / "own.png")
+    (project / "scripts" / "podcast.yaml").write_text(CONFIG)
+    result = run("build")
+    assert result.exit_code == 0, result.stderr
+    out = project / "output"
+    feed = out / "feed.xml"
+    episodes = {e["guid"]: e for e in items(feed)}
+    assert len(episodes) == 2
+    for episode in episodes.values():
+        [enclosure] = episode["enclosures"]
+        name = enclosure["url"].rsplit("/", 1)[1]
+        assert enclosure["file_size"] == (out / name).stat().st_size
+        assert episode["total_time"] == round(len(decode_mp3(out / name)) / 44100)
+    parsed = feedparser.parse(str(feed))
+    own = next(e for e in parsed.entries if "own.mp3" in e.enclosures[0].href)
+    assert own.image.href == "https://example.org/cast/own.cover.png"
+    assert (out / "own.cover.png").read_bytes() == (project / "scripts" / "own.png").read_bytes()
+    assert parsed.feed.title == "Test Cast"
+
+    before = {(e["guid"], e["published"]) for e in items(feed)}
+    assert run("build", "--force").exit_code == 0
+    assert {(e["guid"], e["published"]) for e in items(feed)} == before
+
+
+def test_feed_command_remakes_feed_and_page_only(project: Path, write_script: Callable[[str, str], Path]) -> None:
+    write_script("calm.yaml", GOOD)
+    (project / "scripts" / "podcast.yaml").write_text(CONFIG)
+    assert run("build").exit_code == 0
+    out = project / "output"
+    mp3 = (out / "calm.mp3").read_bytes()
+    (out / "feed.xml").unlink()
+    (out / "index.html").unlink()
+    result = run("feed")
+    assert (result.exit_code, result.stdout) == (0, "feed: output/feed.xml  page: output/index.html\n")
+    assert (out / "calm.mp3").read_bytes() == mp3
+    assert "calm.mp3" in (out / "index.html").read_text()
+    assert len(items(out / "feed.xml")) == 1
+
+
+def test_bad_podcast_config_stops_the_build_before_audio(project: Path, write_script: Callable[[str, str], Path]) -> None:
+    write_script("calm.yaml", GOOD)
+    (project / "scripts" / "podcast.yaml").write_text(CONFIG.replace("Health & Fitness", "Health and Fitness"))
+    result = run("build")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: scripts/podcast.yaml:6:11: 'category': 'Health and Fitness' is not one of")
+    assert list((project / "output").iterdir()) == []
