@@ -192,7 +192,7 @@ def build_guide(guide: Guide, options: Options, cache: SpeechCache,
     clips = Clips(guide, cache)
     sentences = spoken_sentences(guide)
     todo = clips.missing(sentences)
-    made = clips.make(todo, progress(guide, len(todo)) if progress else None)
+    made = clips.make(todo, progress(guide, len(todo)) if progress else None, isolate=True)
     timeline = timeline_for(guide, clips)
     out = options.out_dir
     target = out / f"{guide.slug}.mp3"
@@ -296,6 +296,26 @@ def build(paths: Sequence[Path], options: Options, progress: ProgressFactory | N
     progress is then reported per finished guide only.
     """
     guides = [apply_options(g, options) for g in load_scripts(list(paths))]
+    with _output_lock(options):
+        return _build_all(guides, options, progress, on_built, force, jobs)
+
+
+def _output_lock(options: Options):  # type: ignore[no-untyped-def]
+    """One build at a time per output folder: a second waits rather than interleaving files.
+
+    The lock file lives in the cache folder (keyed by the output folder's path), so the output
+    folder holds only what is published.
+    """
+    from filelock import FileLock
+
+    root = SpeechCache(options.cache_dir).root / "locks"
+    root.mkdir(parents=True, exist_ok=True)
+    key = hashlib.sha256(str(options.out_dir.resolve()).encode("utf-8")).hexdigest()[:16]
+    return FileLock(str(root / f"output-{key}.lock"))
+
+
+def _build_all(guides: list[Guide], options: Options, progress: ProgressFactory | None,
+               on_built: Callable[[Built], None] | None, force: bool, jobs: int) -> list[Built]:
     podcast = None
     if options.publish:  # the podcast config is checked before any audio is made, too
         from .podcast import default_podcast, load_podcast, place_cover

@@ -7,8 +7,10 @@ script error. Heavy modules are imported inside the commands to keep ``--help`` 
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -33,9 +35,20 @@ def _errors(func: F) -> F:
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("interrupted: nothing was changed in the output folder.", err=True)
+            click.echo("interrupted: guides finished before the interrupt are complete; "
+                       "no partial file was left in the output folder.", err=True)
             sys.exit(130)
+        except OSError as exc:  # the disk, not the user's script: a build failure
+            where = f" ({exc.filename})" if exc.filename else ""
+            reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+            click.echo(f"error: {reason}{where}; nothing partial was left in the output folder.", err=True)
+            sys.exit(1)
     return wrapper  # type: ignore[return-value]
+
+
+def _terminate(_signum: int, _frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C, so temporary files are removed on the way out."""
+    raise KeyboardInterrupt
 
 
 def _scripts(paths: tuple[Path, ...]) -> list[Path]:
@@ -243,4 +256,5 @@ def cache_clear(cache_dir: Path | None) -> None:
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     cli(prog_name="audio-guide")

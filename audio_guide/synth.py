@@ -6,6 +6,7 @@ it, so an hour of narration costs a few clips of memory, not the hour.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import OrderedDict
 from typing import Callable, Iterable
 
@@ -14,7 +15,7 @@ import numpy as np
 from . import engines
 from .cache import SpeechCache, speech_key
 from .dsp import prepare_speech
-from .errors import EngineError
+from .errors import AudioGuideError, EngineError
 from .model import HOUSE_RATE, Guide, Voice
 
 Progress = Callable[[str], None]
@@ -45,11 +46,22 @@ class Clips:
     def missing(self, sentences: Iterable[str]) -> list[str]:
         return [s for s in sentences if self.cache.get(self.key(s), HOUSE_RATE) is None]
 
-    def make(self, sentences: Iterable[str], progress: Progress | None = None) -> int:
-        """Speak every sentence not yet cached; returns how many were made."""
+    def make(self, sentences: Iterable[str], progress: Progress | None = None, *, isolate: bool = False) -> int:
+        """Speak every sentence not yet cached; returns how many were made.
+
+        ``isolate`` speaks in a child process: a neural voice holds a couple of hundred MB,
+        which then leaves with the child instead of staying for the long mix and encode.
+        """
         todo = self.missing(sentences)
         if not todo:
             return 0
+        if isolate:
+            _make_in_child(self, todo, progress)
+        else:
+            self._make(todo, progress)
+        return len(todo)
+
+    def _make(self, todo: list[str], progress: Progress | None) -> None:
         engine = engines.get(self.engine_name)
         for sentence in todo:
             speech = engine.synthesize(sentence, voice=self.voice.name, rate=self.voice.rate,
@@ -60,7 +72,6 @@ class Clips:
             self.cache.put(self.key(sentence), clip, HOUSE_RATE)
             if progress:
                 progress(sentence)
-        return len(todo)
 
     def get(self, spoken: str) -> np.ndarray:
         """A clip for mixing; a few recent ones stay in memory for repeated lines."""
@@ -74,3 +85,46 @@ class Clips:
         if len(self._recent) > 16:
             self._recent.popitem(last=False)
         return clip
+
+
+def _make_in_child(clips: Clips, todo: list[str], progress: Progress | None) -> None:
+    """Run :meth:`Clips._make` in a forked child, relaying progress and errors through a pipe."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+
+    def child() -> None:
+        receiver.close()
+        try:
+            clips._make(todo, lambda sentence: sender.send(("done", sentence)))
+            sender.send(("ok", ""))
+        except AudioGuideError as exc:
+            sender.send(("error", str(exc)))
+        except KeyboardInterrupt:
+            pass
+        except Exception as exc:  # noqa: BLE001 - anything else still reaches the parent as words
+            sender.send(("error", f"the {clips.engine_name} engine failed: {exc}"))
+        finally:
+            sender.close()
+
+    process = context.Process(target=child, name="audio-guide-speech")
+    process.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                kind, value = receiver.recv()
+            except EOFError:
+                raise EngineError(f"the {clips.engine_name} engine stopped unexpectedly "
+                                  f"(exit code {process.exitcode}); run the build again.") from None
+            if kind == "done":
+                if progress:
+                    progress(value)
+            elif kind == "ok":
+                return
+            else:
+                raise EngineError(value)
+    finally:
+        receiver.close()
+        if process.is_alive():
+            process.terminate()
+        process.join()

@@ -7,13 +7,48 @@ has no quiet edges, so positions in the mix can be checked to the sample.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 
 from audio_guide.engines import EngineInfo, Speech
 
 RATE = 22_050
 SECONDS_PER_CHAR = 0.04
-calls: list[str] = []
+
+
+class _Calls:
+    """The sentences spoken, kept in a file: the build speaks in a child process."""
+
+    @staticmethod
+    def _file() -> Path:
+        return Path(os.environ["AUDIO_GUIDE_CACHE_DIR"]).parent / "fake-engine-calls.txt"
+
+    def _list(self) -> list[str]:
+        try:
+            return self._file().read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+
+    def append(self, text: str) -> None:
+        with self._file().open("a", encoding="utf-8") as fh:
+            fh.write(text.replace("\n", " ") + "\n")
+
+    def clear(self) -> None:
+        self._file().unlink(missing_ok=True)
+
+    def __len__(self) -> int:
+        return len(self._list())
+
+    def __eq__(self, other: object) -> bool:
+        return self._list() == other
+
+    def __repr__(self) -> str:
+        return repr(self._list())
+
+
+calls = _Calls()
 
 
 def fake_samples(text: str, rate: float = 1.0) -> int:
