@@ -73,6 +73,9 @@ class Built:
 
 
 ProgressFactory = Callable[[Guide, int], Callable[[str], None]]
+"""Called with a guide and how many sentences it must speak; returns a per-sentence tick."""
+StageHook = Callable[[Guide, str], None]
+"""Told when a guide enters a long stage (mixing and encoding), for a status line."""
 
 
 def apply_options(guide: Guide, options: Options) -> Guide:
@@ -176,7 +179,8 @@ def up_to_date(guide: Guide, options: Options, stamp: str) -> Episode | None:
 
 
 def build_guide(guide: Guide, options: Options, cache: SpeechCache,
-                progress: ProgressFactory | None = None, force: bool = False) -> Built:
+                progress: ProgressFactory | None = None, force: bool = False,
+                on_stage: StageHook | None = None) -> Built:
     """Build one guide, or leave it alone when nothing that decides its outputs has changed."""
     stamp = fingerprint(guide, options)
     if not force:
@@ -193,6 +197,8 @@ def build_guide(guide: Guide, options: Options, cache: SpeechCache,
     sentences = spoken_sentences(guide)
     todo = clips.missing(sentences)
     made = clips.make(todo, progress(guide, len(todo)) if progress else None, isolate=True)
+    if on_stage:
+        on_stage(guide, "mixing and encoding")
     timeline = timeline_for(guide, clips)
     out = options.out_dir
     target = out / f"{guide.slug}.mp3"
@@ -289,7 +295,8 @@ def encode_to_target(timeline: "Timeline", clips: "Clips", sound: Sound, path: P
 
 
 def build(paths: Sequence[Path], options: Options, progress: ProgressFactory | None = None,
-          on_built: Callable[[Built], None] | None = None, *, force: bool = False, jobs: int = 1) -> list[Built]:
+          on_built: Callable[[Built], None] | None = None, *, force: bool = False, jobs: int = 1,
+          on_stage: StageHook | None = None) -> list[Built]:
     """Build every script; all are validated first, so a bad script writes nothing at all.
 
     With ``jobs`` > 1 guides are built in that many processes (each loads its own voice);
@@ -297,7 +304,7 @@ def build(paths: Sequence[Path], options: Options, progress: ProgressFactory | N
     """
     guides = [apply_options(g, options) for g in load_scripts(list(paths))]
     with _output_lock(options):
-        return _build_all(guides, options, progress, on_built, force, jobs)
+        return _build_all(guides, options, progress, on_built, force, jobs, on_stage)
 
 
 def _output_lock(options: Options):  # type: ignore[no-untyped-def]
@@ -315,7 +322,8 @@ def _output_lock(options: Options):  # type: ignore[no-untyped-def]
 
 
 def _build_all(guides: list[Guide], options: Options, progress: ProgressFactory | None,
-               on_built: Callable[[Built], None] | None, force: bool, jobs: int) -> list[Built]:
+               on_built: Callable[[Built], None] | None, force: bool, jobs: int,
+               on_stage: StageHook | None) -> list[Built]:
     podcast = None
     if options.publish:  # the podcast config is checked before any audio is made, too
         from .podcast import default_podcast, load_podcast, place_cover
@@ -329,7 +337,7 @@ def _build_all(guides: list[Guide], options: Options, progress: ProgressFactory 
     results: list[Built] = []
     if jobs <= 1 or len(guides) <= 1:
         for guide in guides:
-            built = build_guide(guide, options, cache, progress, force)
+            built = build_guide(guide, options, cache, progress, force, on_stage)
             results.append(built)
             if on_built:
                 on_built(built)

@@ -132,7 +132,10 @@ def build(scripts: tuple[Path, ...], out_dir: Path, engine: str | None, voice: s
 
     options = Options(out_dir=out_dir, engine=engine, voice=voice, rate=rate, cache_dir=cache_dir,
                       podcast=podcast if podcast is not None and podcast.is_file() else None)
-    results = run_build(_scripts(scripts), options, progress, report, force=force, jobs=jobs)
+    def stage(guide: Any, what: str) -> None:
+        click.echo(f"{what} {guide.slug}...", err=True)
+
+    results = run_build(_scripts(scripts), options, progress, report, force=force, jobs=jobs, on_stage=stage)
     total = sum(b.seconds for b in results)
     click.echo(f"built {len(results)} guide{'s' if len(results) != 1 else ''}, {_fmt(total)} of audio, in {out_dir}/")
     click.echo(f"feed: {out_dir / 'feed.xml'}  page: {out_dir / 'index.html'}")

@@ -56,6 +56,7 @@ def test_build_writes_mp3_with_tags_and_summary(project: Path, write_script: Cal
                         lines[0]), lines
     assert re.fullmatch(r"built 1 guide, 0:0\d\.\d{3} of audio, in output/", lines[1])
     assert "speaking calm" in result.stderr  # the progress bar
+    assert "mixing and encoding calm..." in result.stderr
     tags = ID3(mp3)
     assert str(tags["TIT2"]) == 'Night & "Calm" <Stretch>'
     assert str(tags["TPE1"]) == "Tester"
