@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import math
@@ -31,6 +32,9 @@ LOUDNESS_TOLERANCE: Final = 0.3
 MP3_LOUDNESS_LOSS: Final = 0.4
 """LU that libmp3lame at 96 kb/s takes off (measured: 0.3-0.45), added back before encoding."""
 LOUDNESS_TRIES: Final = 3
+VOICE_HEADROOM: Final = 1.5
+"""LU the voice may sit above the target so that pauses between lines do not pull the whole
+guide under it; also the most the voice is ever lifted over the target."""
 
 
 @dataclass(frozen=True)
@@ -112,8 +116,7 @@ def fingerprint(guide: Guide, options: Options) -> str:
     digest.update(repr(guide).encode("utf-8"))
     digest.update(engines.identity(guide.voice.engine, guide.voice.name).encode("utf-8"))
     digest.update(_tool_digest().encode("ascii"))
-    for path in sorted(_referenced_files(guide, options)):
-        digest.update(str(path).encode("utf-8"))
+    for path in sorted(_referenced_files(guide, options)):  # contents only: moving the cache changes nothing
         digest.update(_file_digest(path).encode("ascii"))
     return digest.hexdigest()
 
@@ -263,7 +266,11 @@ def encode_to_target(timeline: "Timeline", clips: "Clips", sound: Sound, path: P
     moves the loudness), else from measuring the mix at a first guess, limiter included. The
     MP3 is then measured as written; if the encoder pushed a peak over the ceiling or the
     level is off, it is made again with the correction (at most :data:`LOUDNESS_TRIES` times).
-    Returns the measurement and the gain used.
+
+    The gain never lifts the voice more than :data:`VOICE_HEADROOM` over the target: a guide
+    that is mostly ambience (a long sleep tail) measures quiet as a whole, and raising it to
+    the target would make the voice shout and the bed roar. Such a guide ends up below the
+    target, with its voice near the target. Returns the measurement and the gain used.
     """
     from .dsp import SPEECH_REF_LUFS
     from .export import encode_mp3
@@ -272,6 +279,7 @@ def encode_to_target(timeline: "Timeline", clips: "Clips", sound: Sound, path: P
 
     target = sound.loudness
     ceiling = TRUE_PEAK_LIMIT - PEAK_MARGIN
+    cap = target + VOICE_HEADROOM - SPEECH_REF_LUFS + MP3_LOUDNESS_LOSS
     if previous_gain is not None:
         gain = previous_gain
     else:
@@ -279,14 +287,16 @@ def encode_to_target(timeline: "Timeline", clips: "Clips", sound: Sound, path: P
         before = measure_stream(render(timeline, clips, sound, guess, ceiling_db=ceiling), timeline.rate,
                                 true_peak=False)
         gain = guess + (target - before.integrated) + MP3_LOUDNESS_LOSS if math.isfinite(before.integrated) else guess
+    gain = min(gain, cap)
     for _attempt in range(LOUDNESS_TRIES):
         encode_mp3(render(timeline, clips, sound, gain, ceiling_db=ceiling), path, timeline.rate)
         measured = measure_file(path)
-        level_ok = not math.isfinite(measured.integrated) or abs(measured.integrated - target) <= LOUDNESS_TOLERANCE
+        level_ok = (not math.isfinite(measured.integrated) or abs(measured.integrated - target) <= LOUDNESS_TOLERANCE
+                    or (gain >= cap - 1e-6 and measured.integrated < target))
         if level_ok and measured.true_peak <= TRUE_PEAK_LIMIT:
             return measured, gain
         if math.isfinite(measured.integrated):
-            gain += target - measured.integrated
+            gain = min(cap, gain + target - measured.integrated)
         if measured.true_peak > TRUE_PEAK_LIMIT:
             ceiling -= measured.true_peak - TRUE_PEAK_LIMIT + 0.3
     raise ExportError(f"could not reach {target:g} LUFS with true peak under {TRUE_PEAK_LIMIT:g} dBTP "
@@ -304,18 +314,25 @@ def build(paths: Sequence[Path], options: Options, progress: ProgressFactory | N
     """
     guides = [apply_options(g, options) for g in load_scripts(list(paths))]
     with _output_lock(options):
+        from .files import remove_stale_parts
+
+        remove_stale_parts(options.out_dir)  # left by a build that was killed outright
         return _build_all(guides, options, progress, on_built, force, jobs, on_stage)
 
 
 def _output_lock(options: Options):  # type: ignore[no-untyped-def]
     """One build at a time per output folder: a second waits rather than interleaving files.
 
-    The lock file lives in the cache folder (keyed by the output folder's path), so the output
-    folder holds only what is published.
+    The lock is keyed by the output folder's real path and kept in a per-user folder under the
+    system's temporary directory: builds with different speech caches still exclude each
+    other, and the output folder holds only what is published.
     """
+    import os
+    import tempfile
+
     from filelock import FileLock
 
-    root = SpeechCache(options.cache_dir).root / "locks"
+    root = Path(tempfile.gettempdir()) / f"audio-guide-locks-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
     root.mkdir(parents=True, exist_ok=True)
     key = hashlib.sha256(str(options.out_dir.resolve()).encode("utf-8")).hexdigest()[:16]
     return FileLock(str(root / f"output-{key}.lock"))
@@ -330,25 +347,35 @@ def _build_all(guides: list[Guide], options: Options, progress: ProgressFactory 
 
         podcast = load_podcast(options.podcast) if options.podcast else default_podcast(options.out_dir)
     cache = SpeechCache(options.cache_dir)
+    cache.sweep()
     if podcast is not None and options.cover is None:
         # drawn (or copied) into the cache for embedding; publish() puts it in the output
         # folder only once every guide has succeeded, so a failed build changes nothing there
         options = dataclasses.replace(options, cover=place_cover(podcast, cache.root / "covers"))
     results: list[Built] = []
-    if jobs <= 1 or len(guides) <= 1:
-        for guide in guides:
-            built = build_guide(guide, options, cache, progress, force, on_stage)
-            results.append(built)
-            if on_built:
-                on_built(built)
-    else:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(guides))) as pool:
-            futures = [pool.submit(build_guide, guide, options, cache, None, force) for guide in guides]
-            for future in futures:
-                built = future.result()
+    try:
+        if jobs <= 1 or len(guides) <= 1:
+            for guide in guides:
+                built = build_guide(guide, options, cache, progress, force, on_stage)
                 results.append(built)
                 if on_built:
                     on_built(built)
+        else:
+            with ProcessPoolExecutor(max_workers=min(jobs, len(guides))) as pool:
+                futures = [pool.submit(build_guide, guide, options, cache, None, force) for guide in guides]
+                for future in futures:
+                    built = future.result()
+                    results.append(built)
+                    if on_built:
+                        on_built(built)
+    except BaseException:
+        # guides finished before the failure are in place: keep the feed true to the files
+        if podcast is not None and results:
+            from .podcast import publish
+
+            with contextlib.suppress(AudioGuideError, OSError):
+                publish(podcast, options.out_dir)
+        raise
     if podcast is not None:
         from .podcast import publish
 

@@ -106,7 +106,24 @@ class SpeechCache:
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    def sweep(self, older_than: float = 3600.0) -> int:
+        """Remove temporary files a killed writer left; young ones may belong to a live build."""
+        import time
+
+        removed = 0
+        if self.speech.is_dir():
+            cutoff = time.time() - older_than
+            for tmp in self.speech.rglob(".tmp-*"):
+                try:
+                    if tmp.stat().st_mtime < cutoff:
+                        tmp.unlink()
+                        removed += 1
+                except OSError:
+                    continue
+        return removed
+
     def info(self) -> CacheInfo:
+        self.sweep()
         entries = size = 0
         if self.speech.is_dir():
             for file in self.speech.rglob("*.clip"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import functools
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -39,15 +40,28 @@ def _errors(func: F) -> F:
                        "no partial file was left in the output folder.", err=True)
             sys.exit(130)
         except OSError as exc:  # the disk, not the user's script: a build failure
-            where = f" ({exc.filename})" if exc.filename else ""
+            from .files import shown
+
+            where = f" ({shown(exc.filename)})" if isinstance(exc.filename, str) and exc.filename else ""
             reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-            click.echo(f"error: {reason}{where}; nothing partial was left in the output folder.", err=True)
+            click.echo(f"error: {reason}{where}; no temporary file was left in the output folder.", err=True)
             sys.exit(1)
     return wrapper  # type: ignore[return-value]
 
 
-def _terminate(_signum: int, _frame: object) -> None:
-    """SIGTERM unwinds like Ctrl-C, so temporary files are removed on the way out."""
+_MAIN_PID: int | None = None
+"""The process ``main()`` ran in; the speech process and ``--jobs`` workers are forked from it."""
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C, so temporary files are removed on the way out.
+
+    A forked helper inherits this handler. It unwinds too (its ``finally`` blocks and cleanups
+    run) but with SystemExit, which multiprocessing ends quietly: a KeyboardInterrupt there,
+    e.g. when the build stops the speech process as it exits, printed a traceback.
+    """
+    if _MAIN_PID is not None and os.getpid() != _MAIN_PID:
+        raise SystemExit(128 + signum)
     raise KeyboardInterrupt
 
 
@@ -259,5 +273,9 @@ def cache_clear(cache_dir: Path | None) -> None:
 
 
 def main() -> None:
+    global _MAIN_PID
+    _MAIN_PID = os.getpid()
     signal.signal(signal.SIGTERM, _terminate)
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # e.g. started with '&' by a script: keep ignoring
+        signal.signal(signal.SIGINT, _terminate)  # as Python's own in this process; quiet in forked helpers
     cli(prog_name="audio-guide")

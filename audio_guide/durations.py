@@ -19,6 +19,16 @@ _LEVEL = re.compile(r"^(?P<value>[+-]?[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[A-Za-z]*)
 DURATION_HELP = "a duration such as 500ms, 2s, 1.5s, 3m, 1m30s, 1h or a number of seconds"
 
 
+def shown(value: object, limit: int = 40) -> str:
+    """A value quoted for an error message: short, one line, never the whole of a huge input."""
+    text = repr(value)
+    if len(text) <= limit and "\n" not in str(value):
+        return text
+    if isinstance(value, str):
+        return f"a {len(value):,}-character text" if len(value) > limit else repr(value)
+    return f"{text[:limit]}..."
+
+
 def parse_duration(value: object) -> Fraction:
     """Return seconds as a Fraction, or raise ValueError with the reason.
 
@@ -26,12 +36,12 @@ def parse_duration(value: object) -> Fraction:
     Sign and range are checked by the caller, which knows the limit that applies.
     """
     if isinstance(value, bool):
-        raise ValueError(f"expected {DURATION_HELP}, got {value!r}")
+        raise ValueError(f"expected {DURATION_HELP}, got {shown(value)}")
     if isinstance(value, int):
         return Fraction(value)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(f"expected {DURATION_HELP}, got {value!r}")
+            raise ValueError(f"expected {DURATION_HELP}, got {shown(value)}")
         return Fraction(str(value))
     if not isinstance(value, str):
         raise ValueError(f"expected {DURATION_HELP}, got {type(value).__name__}")
@@ -40,7 +50,7 @@ def parse_duration(value: object) -> Fraction:
         return Fraction(text)
     match = _DURATION.match(text)
     if not text or match is None or not any(match.groupdict().values()):
-        raise ValueError(f"expected {DURATION_HELP}, got {value!r}")
+        raise ValueError(f"expected {DURATION_HELP}, got {shown(value)}")
     parts = match.groupdict()
     total = Fraction(0)
     for unit, scale in (("h", 3600), ("m", 60), ("s", 1), ("ms", Fraction(1, 1000))):
@@ -74,9 +84,9 @@ def parse_level(value: object, unit: str) -> float:
     elif isinstance(value, str):
         match = _LEVEL.match(value.strip())
         if match is None:
-            raise ValueError(f"expected a number of {unit}, such as -20 {unit}, got {value!r}")
+            raise ValueError(f"expected a number of {unit}, such as -20 {unit}, got {shown(value)}")
         if match["unit"] and match["unit"].lower() != unit.lower():
-            raise ValueError(f"expected a level in {unit}, got {value!r}")
+            raise ValueError(f"expected a level in {unit}, got {shown(value)}")
         number = float(match["value"])
     else:
         raise ValueError(f"expected a number of {unit}, such as -20 {unit}")

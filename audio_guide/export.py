@@ -17,6 +17,7 @@ import numpy as np
 from .episode import Chapter
 from .errors import ExportError
 from .ffmpeg import ffmpeg_exe
+from .files import shown
 
 BITRATE: Final = "96k"
 """Mono speech with a soft noise bed stays clean at 96 kb/s CBR; podcast apps want CBR."""
@@ -63,7 +64,7 @@ def encode_mp3(blocks: Iterable[np.ndarray], path: Path, rate: int) -> int:
     stderr = process.stderr.read().decode("utf-8", "replace").strip()
     if process.wait() != 0:
         last = " | ".join(stderr.splitlines()[-3:]) or "no message"
-        raise ExportError(f"ffmpeg could not encode {path.name}: {last}")
+        raise ExportError(f"ffmpeg could not encode {Path(shown(path)).name}: {last}")
     return written
 
 
@@ -101,7 +102,7 @@ def tag_mp3(path: Path, tags: Tags, chapters: Sequence[Chapter] = (), cover: Pat
     try:
         id3.save(path, v2_version=4)
     except Exception as exc:  # mutagen raises several types; the file name and reason are what matter
-        raise ExportError(f"could not write tags to {path.name}: {exc}") from None
+        raise ExportError(f"could not write tags to {Path(shown(path)).name}: {exc}") from None
 
 
 def _iso639_2(language: str) -> str:

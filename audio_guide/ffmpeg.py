@@ -6,6 +6,7 @@ A system ffmpeg is never required; ``AUDIO_GUIDE_FFMPEG`` may point at another b
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from functools import cache
 from typing import Sequence
@@ -19,12 +20,19 @@ from .errors import ExportError
 def ffmpeg_exe() -> str:
     override = os.environ.get("AUDIO_GUIDE_FFMPEG")
     if override:
-        return override
+        found = shutil.which(override)
+        if found is None:
+            raise ExportError(f"AUDIO_GUIDE_FFMPEG is set to '{override}', which is not a program that can be run; "
+                              "correct it, or unset it to use the ffmpeg that imageio-ffmpeg ships.")
+        return found
     try:
         import imageio_ffmpeg
     except ImportError:
         raise ExportError("ffmpeg is needed; install it with: pip install imageio-ffmpeg") from None
-    return imageio_ffmpeg.get_ffmpeg_exe()  # type: ignore[no-any-return]
+    try:
+        return imageio_ffmpeg.get_ffmpeg_exe()  # type: ignore[no-any-return]
+    except RuntimeError as exc:  # the bundled binary is missing (a broken install)
+        raise ExportError(f"ffmpeg is needed but was not found ({exc}); reinstall imageio-ffmpeg.") from None
 
 
 def run(args: Sequence[str], *, input: bytes | None = None, what: str = "ffmpeg") -> bytes:

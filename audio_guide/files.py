@@ -8,9 +8,24 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Iterator
+
+_PART = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]+\.part$")
+"""The temporary names below: ``.NAME.xxxxxxxx.part`` beside the target ``NAME``."""
+
+
+def shown(path: str | os.PathLike[str]) -> str:
+    """The path as the user knows it: a temporary ``.NAME.xxxx.part`` is shown as ``NAME``.
+
+    Error messages name the file being made, not the hidden file it is written through
+    (which no longer exists by the time the message is read).
+    """
+    where = Path(path)
+    match = _PART.match(where.name)
+    return str(where.with_name(match["name"]) if match else where)
 
 
 @contextlib.contextmanager
@@ -59,10 +74,14 @@ class Staged:
         self.path(target).write_text(text, encoding="utf-8")
 
     def commit(self) -> None:
-        for tmp, target in self._pending:
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        self._pending.clear()
+        try:
+            while self._pending:
+                tmp, target = self._pending[0]
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, target)
+                self._pending.pop(0)
+        finally:  # a rename that failed leaves no temporary file behind (the rest are discarded)
+            self.discard()
 
     def discard(self) -> None:
         for tmp, _target in self._pending:
@@ -77,3 +96,17 @@ class Staged:
             self.commit()
         else:
             self.discard()
+
+
+def remove_stale_parts(folder: Path) -> int:
+    """Delete temporary ``.NAME.xxxx.part`` files that a killed build left behind.
+
+    Called under the output folder's build lock, so no running build owns them.
+    """
+    removed = 0
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if _PART.match(path.name) and path.is_file():
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed

@@ -16,6 +16,7 @@ import numpy as np
 
 from .errors import ExportError
 from .ffmpeg import ffmpeg_exe
+from .files import shown
 
 _SUMMARY = re.compile(r"Integrated loudness:\s*I:\s*(?P<i>-?[\d.]+|-inf) LUFS.*?"
                       r"LRA:\s*(?P<lra>-?[\d.]+) LU(?:.*?True peak:\s*Peak:\s*(?P<tp>-?[\d.]+|-inf) dBFS)?", re.S)
@@ -53,7 +54,7 @@ def _parse(stderr: bytes) -> Loudness:
 def measure_file(path: Path) -> Loudness:
     result = subprocess.run(_command(f"-i\x00{path}"), capture_output=True, check=False)
     if result.returncode != 0:
-        raise ExportError(f"could not measure loudness of {path.name}: "
+        raise ExportError(f"could not measure loudness of {shown(path)}: "
                           f"{' | '.join(result.stderr.decode('utf-8', 'replace').strip().splitlines()[-2:])}")
     return _parse(result.stderr)
 
@@ -63,23 +64,31 @@ def measure_stream(blocks: Iterable[np.ndarray], rate: int, true_peak: bool = Tr
 
     ``true_peak=False`` skips the 4x oversampling (true peak is then NaN): much faster.
     """
-    process = subprocess.Popen(_command(f"-f\x00f32le\x00-ar\x00{rate}\x00-ac\x001\x00-i\x00pipe:0", true_peak),
-                               stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert process.stdin is not None
-    try:
-        import threading
+    import threading
 
-        chunks: list[bytes] = []
-        reader = threading.Thread(target=lambda: chunks.append(process.stderr.read()))  # type: ignore[union-attr]
-        reader.start()
+    try:
+        process = subprocess.Popen(_command(f"-f\x00f32le\x00-ar\x00{rate}\x00-ac\x001\x00-i\x00pipe:0", true_peak),
+                                   stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as exc:
+        raise ExportError(f"could not start ffmpeg to measure loudness ({exc.strerror}).") from None
+    assert process.stdin is not None
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=lambda: chunks.append(process.stderr.read()))  # type: ignore[union-attr]
+    reader.start()
+    try:
         for block in blocks:
             process.stdin.write(np.asarray(block, dtype="<f4").tobytes())
         process.stdin.close()
-        reader.join()
+    except BrokenPipeError:
+        pass  # ffmpeg stopped reading: its exit status and words below say why
     except BaseException:
         process.kill()
         process.wait()
+        reader.join()
         raise
-    if process.wait() != 0:
-        raise ExportError("could not measure loudness of the mix: ffmpeg failed.")
+    code = process.wait()
+    reader.join()
+    if code != 0:
+        words = b"".join(chunks).decode("utf-8", "replace").strip().splitlines()
+        raise ExportError(f"ffmpeg could not measure the loudness of the mix: {' | '.join(words[-3:]) or 'no message'}")
     return _parse(b"".join(chunks))

@@ -18,7 +18,7 @@ from typing import Any, Callable, Final, TypeVar
 import yaml
 
 from . import engines
-from .durations import parse_duration, parse_level
+from .durations import parse_duration, parse_level, shown
 from .errors import ScriptError
 from .model import (
     BUILTIN_BEDS,
@@ -173,7 +173,7 @@ class _Reader:
             return yaml.SafeLoader("").construct_object(node)  # type: ignore[no-untyped-call]
         except (ValueError, KeyError, AttributeError):  # 2026-02-30, 0b_, !!bool maybe, !!timestamp x
             kind = _TAG_WORDS.get(node.tag.rsplit(":", 1)[-1], "a value")
-            raise self.fail(node, f"{what}: cannot read {node.value!r} as {kind}.") from None
+            raise self.fail(node, f"{what}: cannot read {shown(node.value)} as {kind}.") from None
 
     def convert(self, node: yaml.Node, what: str, parse: Callable[[Any], T]) -> T:
         try:
@@ -186,7 +186,7 @@ class _Reader:
         seconds = self.convert(node, what, parse_duration)
         if seconds < 0 or (seconds == 0 and not allow_zero):
             raise self.fail(node, f"{what} must be {'zero or more' if allow_zero else 'longer than zero'}, "
-                                  f"got {self.scalar(node, what)!r}.")
+                                  f"got {shown(self.scalar(node, what))}.")
         if seconds < low:
             raise self.fail(node, f"{what} must be at least {float(low):g}s.")
         if seconds > high:
@@ -509,7 +509,7 @@ def _step(reader: _Reader, node: yaml.Node, depth: int = 0) -> Step:
     # repeat
     times = reader.scalar(value, "'repeat'")
     if isinstance(times, bool) or not isinstance(times, int) or not 1 <= times <= MAX_REPEAT:
-        raise reader.fail(value, f"'repeat' must be a whole number from 1 to {MAX_REPEAT}, got {value.value!r}.")
+        raise reader.fail(value, f"'repeat' must be a whole number from 1 to {MAX_REPEAT}, got {shown(value.value)}.")
     if "steps" not in keys:
         raise reader.fail(node, "a 'repeat' step needs 'steps': the list of steps to repeat.")
     steps = tuple(_step(reader, n, depth + 1) for n in reader.sequence(keys["steps"][1], "the repeat's 'steps'"))
@@ -553,7 +553,7 @@ def _date(reader: _Reader, node: yaml.Node) -> dt.date:
             raise ValueError(text)
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise reader.fail(node, f"'published' must be a date written YYYY-MM-DD, got {node.value!r}.") from None
+        raise reader.fail(node, f"'published' must be a date written YYYY-MM-DD, got {shown(node.value)}.") from None
 
 
 def _check_totals(reader: _Reader, root: yaml.Node, guide: Guide) -> None:
@@ -595,7 +595,9 @@ def _kind(node: yaml.Node) -> str:
         return "a list"
     if node.tag == "tag:yaml.org,2002:null":
         return "nothing"
-    return f"'{node.value}'" if len(node.value) <= 40 else "a long text"
+    if len(node.value) > 40 or "\n" in node.value or "\r" in node.value:
+        return "a long text"
+    return f"'{node.value}'"
 
 
 def _unprintable(text: str) -> str | None:
@@ -612,7 +614,7 @@ def _unprintable(text: str) -> str | None:
 
 def _plain_number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"expected a number, got {value!r}")
+        raise ValueError(f"expected a number, got {shown(value)}")
     try:
         number = float(value)
     except OverflowError:  # a 400-digit int

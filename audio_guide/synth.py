@@ -7,6 +7,7 @@ it, so an hour of narration costs a few clips of memory, not the hour.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections import OrderedDict
 from typing import Callable, Iterable
 
@@ -64,8 +65,13 @@ class Clips:
     def _make(self, todo: list[str], progress: Progress | None) -> None:
         engine = engines.get(self.engine_name)
         for sentence in todo:
-            speech = engine.synthesize(sentence, voice=self.voice.name, rate=self.voice.rate,
-                                       language=self.language)
+            try:
+                speech = engine.synthesize(sentence, voice=self.voice.name, rate=self.voice.rate,
+                                           language=self.language)
+            except AudioGuideError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - an engine's own failure (network, model), in words
+                raise EngineError(f"the {self.engine_name} engine failed: {exc}") from None
             clip = prepare_speech(speech.samples, speech.rate)
             if clip.size == 0:
                 raise EngineError(f"the {self.engine_name} engine made no sound for: {sentence!r}")
@@ -88,19 +94,25 @@ class Clips:
 
 
 def _make_in_child(clips: Clips, todo: list[str], progress: Progress | None) -> None:
-    """Run :meth:`Clips._make` in a forked child, relaying progress and errors through a pipe."""
+    """Run :meth:`Clips._make` in a forked child, relaying progress and errors through a pipe.
+
+    The child ignores Ctrl-C: the parent receives it, stops the child and unwinds, so a user
+    sees one clean message rather than two processes' tracebacks.
+    """
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
 
     def child() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         receiver.close()
         try:
             clips._make(todo, lambda sentence: sender.send(("done", sentence)))
             sender.send(("ok", ""))
         except AudioGuideError as exc:
             sender.send(("error", str(exc)))
-        except KeyboardInterrupt:
-            pass
+        except OSError as exc:  # a full disk in the cache is the disk's fault, not the engine's
+            sender.send(("oserror", (exc.errno, exc.strerror, exc.filename)))
         except Exception as exc:  # noqa: BLE001 - anything else still reaches the parent as words
             sender.send(("error", f"the {clips.engine_name} engine failed: {exc}"))
         finally:
@@ -109,22 +121,32 @@ def _make_in_child(clips: Clips, todo: list[str], progress: Progress | None) -> 
     process = context.Process(target=child, name="audio-guide-speech")
     process.start()
     sender.close()
+    finished = False
     try:
         while True:
             try:
                 kind, value = receiver.recv()
             except EOFError:
+                process.join(5)
                 raise EngineError(f"the {clips.engine_name} engine stopped unexpectedly "
                                   f"(exit code {process.exitcode}); run the build again.") from None
             if kind == "done":
                 if progress:
                     progress(value)
             elif kind == "ok":
+                finished = True
                 return
+            elif kind == "oserror":
+                finished = True
+                errno_, strerror, filename = value
+                raise OSError(errno_, strerror, filename)
             else:
+                finished = True
                 raise EngineError(value)
     finally:
         receiver.close()
+        if finished:
+            process.join(10)
         if process.is_alive():
             process.terminate()
-        process.join()
+            process.join()
