@@ -92,27 +92,36 @@ BED_LOOP: Final = 90
 
 @lru_cache(maxsize=4)
 def _builtin_loop(name: str, rate: int) -> np.ndarray:
+    """Shape white noise in the frequency domain, in single precision and in place: the loop is
+    made once per build and must not be the biggest thing in memory."""
+    from scipy import fft
+
     n = BED_LOOP * rate
     rng = np.random.default_rng(SEED)
-    spectrum = np.fft.rfft(rng.standard_normal(n))
-    freqs = np.fft.rfftfreq(n, 1 / rate)
-    f = np.maximum(freqs, 20.0)
+    spectrum = fft.rfft(rng.standard_normal(n, dtype=np.float32), overwrite_x=True)
+    f = np.maximum(fft.rfftfreq(n, 1 / rate).astype(np.float32), np.float32(20.0))
     if name == "brown-noise":
         shape = 1 / f  # -6 dB/octave
     else:
         shape = 1 / np.sqrt(f)  # pink: -3 dB/octave
-    shape = shape * (1 / np.sqrt(1 + (freqs / 6000.0) ** 4))  # soften the top: no hiss
+    shape /= np.sqrt(1 + (f / np.float32(6000.0)) ** 4)  # soften the top: no hiss
     if name == "rain":
-        shape = np.sqrt(f) * shape * (1 / np.sqrt(1 + (400.0 / f) ** 4))  # flatter, no rumble
+        shape *= np.sqrt(f) / np.sqrt(1 + (np.float32(400.0) / f) ** 4)  # flatter, no rumble
+    del f
     shape[0] = 0.0
-    noise = np.fft.irfft(spectrum * shape, n)
+    spectrum *= shape
+    del shape
+    noise = fft.irfft(spectrum, n, overwrite_x=True).astype(np.float32, copy=False)
+    del spectrum
     if name == "waves":
-        t = np.arange(n) / rate
+        t = np.arange(n, dtype=np.float32) / np.float32(rate)
         # slow swells: 11.25 s and 90 s periods divide the loop, so the loop stays seamless
         swell = 0.5 + 0.5 * np.sin(2 * np.pi * t / 11.25) * np.sin(2 * np.pi * t / 90.0 + 1.0)
-        noise = noise * (0.35 + 1.1 * swell)
-    noise = noise.astype(np.float32)
-    return (noise * np.float32(_scale_to_zero_lufs(noise, rate))).astype(np.float32)
+        noise *= (0.35 + 1.1 * swell).astype(np.float32)
+        del t, swell
+    probe = noise[: 30 * rate]  # calibrating on a third of the loop keeps memory low
+    noise *= np.float32(_scale_to_zero_lufs(probe, rate))
+    return noise
 
 
 def _scale_to_zero_lufs(audio: np.ndarray, rate: int) -> float:

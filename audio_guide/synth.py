@@ -7,9 +7,9 @@ it, so an hour of narration costs a few clips of memory, not the hour.
 from __future__ import annotations
 
 import multiprocessing
-import signal
+import os
 from collections import OrderedDict
-from typing import Callable, Iterable
+from typing import Callable, Final, Iterable
 
 import numpy as np
 
@@ -20,6 +20,9 @@ from .errors import AudioGuideError, EngineError
 from .model import HOUSE_RATE, Guide, Voice
 
 Progress = Callable[[str], None]
+WORKER_START_ENV: Final = "AUDIO_GUIDE_WORKER_START"
+"""How the speech worker starts: ``spawn`` (default: a fresh interpreter with only the voice)
+or ``fork`` (tests use it, so that what they patch in this process holds in the worker too)."""
 
 
 class Clips:
@@ -72,12 +75,16 @@ class Clips:
                 raise
             except Exception as exc:  # noqa: BLE001 - an engine's own failure (network, model), in words
                 raise EngineError(f"the {self.engine_name} engine failed: {exc}") from None
-            clip = prepare_speech(speech.samples, speech.rate)
-            if clip.size == 0:
-                raise EngineError(f"the {self.engine_name} engine made no sound for: {sentence!r}")
-            self.cache.put(self.key(sentence), clip, HOUSE_RATE)
+            self.store(sentence, speech.samples, speech.rate)
             if progress:
                 progress(sentence)
+
+    def store(self, sentence: str, samples: np.ndarray, rate: int) -> None:
+        """Engine output -> house clip in the cache."""
+        clip = prepare_speech(samples, rate)
+        if clip.size == 0:
+            raise EngineError(f"the {self.engine_name} engine made no sound for: {sentence!r}")
+        self.cache.put(self.key(sentence), clip, HOUSE_RATE)
 
     def get(self, spoken: str) -> np.ndarray:
         """A clip for mixing; a few recent ones stay in memory for repeated lines."""
@@ -94,55 +101,44 @@ class Clips:
 
 
 def _make_in_child(clips: Clips, todo: list[str], progress: Progress | None) -> None:
-    """Run :meth:`Clips._make` in a forked child, relaying progress and errors through a pipe.
+    """Speak ``todo`` in a fresh worker process (:mod:`audio_guide.engines.worker`).
 
-    The child ignores Ctrl-C: the parent receives it, stops the child and unwinds, so a user
-    sees one clean message rather than two processes' tracebacks.
+    The worker holds only the voice; the samples come back through a pipe and are prepared
+    and cached here, so the worker's memory is the voice's alone, and it is gone when the
+    speaking is done. The worker ignores Ctrl-C: this process receives it, stops the worker
+    and unwinds, so a user sees one clean message.
     """
-    context = multiprocessing.get_context("fork")
+    import numpy as np
+
+    from .engines.worker import speak
+
+    context = multiprocessing.get_context(os.environ.get(WORKER_START_ENV, "spawn"))
     receiver, sender = context.Pipe(duplex=False)
-
-    def child() -> None:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        receiver.close()
-        try:
-            clips._make(todo, lambda sentence: sender.send(("done", sentence)))
-            sender.send(("ok", ""))
-        except AudioGuideError as exc:
-            sender.send(("error", str(exc)))
-        except OSError as exc:  # a full disk in the cache is the disk's fault, not the engine's
-            sender.send(("oserror", (exc.errno, exc.strerror, exc.filename)))
-        except Exception as exc:  # noqa: BLE001 - anything else still reaches the parent as words
-            sender.send(("error", f"the {clips.engine_name} engine failed: {exc}"))
-        finally:
-            sender.close()
-
-    process = context.Process(target=child, name="audio-guide-speech")
+    process = context.Process(
+        target=speak, name="audio-guide-speech",
+        args=(engines.info(clips.engine_name), todo, clips.voice.name, clips.voice.rate, clips.language, sender))
     process.start()
     sender.close()
     finished = False
     try:
         while True:
             try:
-                kind, value = receiver.recv()
+                message = receiver.recv()
             except EOFError:
                 process.join(5)
                 raise EngineError(f"the {clips.engine_name} engine stopped unexpectedly "
                                   f"(exit code {process.exitcode}); run the build again.") from None
-            if kind == "done":
+            if message[0] == "speech":
+                _kind, text, raw, rate = message
+                clips.store(text, np.frombuffer(raw, dtype="<f4"), rate)
                 if progress:
-                    progress(value)
-            elif kind == "ok":
+                    progress(text)
+            elif message[0] == "ok":
                 finished = True
                 return
-            elif kind == "oserror":
-                finished = True
-                errno_, strerror, filename = value
-                raise OSError(errno_, strerror, filename)
             else:
                 finished = True
-                raise EngineError(value)
+                raise EngineError(message[1])
     finally:
         receiver.close()
         if finished:

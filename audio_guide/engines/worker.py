@@ -1,0 +1,42 @@
+"""The speech worker: a fresh process that holds only the voice.
+
+It imports nothing but the engine (no scipy, no mixing code), speaks each sentence and sends
+the raw samples back; the parent prepares and caches them. A neural voice needs a couple of
+hundred MB while it runs, and all of it goes away with this process.
+"""
+
+from __future__ import annotations
+
+import signal
+from multiprocessing.connection import Connection
+
+from ..errors import AudioGuideError
+from . import EngineInfo, get, names, register
+
+
+def speak(info: EngineInfo, texts: list[str], voice: str | None, rate: float, language: str,
+          conn: Connection) -> None:
+    """Entry point of the worker process: ``("speech", text, bytes, rate)`` per sentence, then
+    ``("ok",)``, or one ``("error", message)``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    try:
+        if info.name not in names():
+            register(info)  # an engine registered at run time (a plugin, a test) in the parent
+        engine = get(info.name)
+        for text in texts:
+            try:
+                speech = engine.synthesize(text, voice=voice, rate=rate, language=language)
+            except AudioGuideError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - an engine's own failure (network, model), in words
+                conn.send(("error", f"the {info.name} engine failed: {exc}"))
+                return
+            samples = speech.samples.astype("<f4", copy=False)
+            conn.send(("speech", text, samples.tobytes(), speech.rate))
+        conn.send(("ok",))
+    except AudioGuideError as exc:
+        conn.send(("error", str(exc)))
+    except Exception as exc:  # noqa: BLE001
+        conn.send(("error", f"the {info.name} engine failed: {exc}"))
+    finally:
+        conn.close()
