@@ -20,8 +20,8 @@ __all__ = [
 _WHERE = {
     "AudioGuideError": "errors", "ScriptError": "errors", "EngineError": "errors", "ExportError": "errors",
     "FeedError": "errors", "UsageError": "errors", "Guide": "model", "load_script": "script",
-    "load_scripts": "script", "plan": "plan", "Timeline": "plan", "Options": "build", "build": "build",
-    "build_guide": "build", "SpeechCache": "cache", "render": "mix", "Podcast": "podcast",
+    "load_scripts": "script", "plan": "planner", "Timeline": "planner", "Options": "builder", "build": "builder",
+    "build_guide": "builder", "SpeechCache": "cache", "render": "mix", "Podcast": "podcast",
     "load_podcast": "podcast", "default_podcast": "podcast", "publish": "podcast", "make_cover": "cover",
     "check_cover": "cover",
 }

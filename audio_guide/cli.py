@@ -119,7 +119,7 @@ def build(scripts: tuple[Path, ...], out_dir: Path, engine: str | None, voice: s
     A guide whose script, referenced files, settings and tool version are unchanged, and whose
     outputs are all present, is skipped; --force rebuilds it.
     """
-    from .build import Built, Options, build as run_build
+    from .builder import Built, Options, build as run_build
 
     bars: list[Any] = []
 
@@ -184,7 +184,7 @@ def plan_command(script: Path, as_json: bool, cache_dir: Path | None) -> None:
     Speech lengths come from the speech cache when the guide was built before; otherwise they
     are estimates, marked with '~'.
     """
-    from .build import timeline_for
+    from .builder import timeline_for
     from .cache import SpeechCache
     from .script import load_script
     from .synth import Clips

@@ -55,7 +55,7 @@ class Episode:
     cover: str | None = None
     references: tuple[str, ...] = field(default=())
     fingerprint: str = ""
-    """What the outputs were made from (see ``build.fingerprint``): equal means up to date."""
+    """What the outputs were made from (see ``builder.fingerprint``): equal means up to date."""
     gain_db: float | None = None
     """Gain that brought the mix to its loudness target: the next build starts from it."""
     loudness_target: float | None = None

@@ -16,7 +16,7 @@ import numpy as np
 
 from .dsp import SPEECH_REF_LUFS, db, limit, loudness
 from .model import Sound
-from .plan import Event, Timeline
+from .planner import Event, Timeline
 from .sounds import Bed, cue_sound
 
 BLOCK: Final = 44_100 * 5

@@ -12,7 +12,7 @@ from typing import Final
 
 from .episode import Chapter, Cue
 from .model import Guide
-from .plan import Timeline
+from .planner import Timeline
 
 MAX_LINE: Final = 42
 """Characters per caption line (the common subtitle guideline)."""

@@ -65,9 +65,9 @@ def run_child(code: str, env: dict[str, str]) -> dict:
 BUILD = """
 import time
 from pathlib import Path
-from audio_guide.build import Options, build
+from audio_guide.builder import Options, build
 from audio_guide.cache import SpeechCache
-from audio_guide.plan import spoken_sentences
+from audio_guide.planner import spoken_sentences
 from audio_guide.script import load_script
 from audio_guide.synth import Clips
 script, out, cache = Path({script!r}), Path({out!r}), Path({cache!r})
@@ -85,7 +85,7 @@ ASSEMBLE = """
 import time
 import numpy as np
 from pathlib import Path
-from audio_guide.build import timeline_for
+from audio_guide.builder import timeline_for
 from audio_guide.cache import SpeechCache
 from audio_guide.mix import render
 from audio_guide.script import load_script

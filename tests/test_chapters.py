@@ -11,7 +11,7 @@ from typing import Callable
 import pytest
 from mutagen.id3 import ID3
 
-from audio_guide.build import Options, build
+from audio_guide.builder import Options, build
 from audio_guide.episode import Episode
 from audio_guide.ffmpeg import ffmpeg_exe
 

@@ -11,8 +11,8 @@ from typing import Callable
 
 import pytest
 
-from audio_guide.build import Options, build
-from audio_guide.plan import spoken_sentences
+from audio_guide.builder import Options, build
+from audio_guide.planner import spoken_sentences
 from audio_guide.script import load_script
 from audiocheck import decode_mp3, quiet_spans, transcribe, words
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from audio_guide.build import Built, Options, build
-from audio_guide.plan import samples
+from audio_guide.builder import Built, Options, build
+from audio_guide.planner import samples
 from audiocheck import decode_mp3, loudness
 
 pytestmark = pytest.mark.slow

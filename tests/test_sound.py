@@ -12,7 +12,7 @@ import pytest
 from audio_guide.dsp import SPEECH_REF_LUFS, loudness
 from audio_guide.mix import render_all
 from audio_guide.model import BUILTIN_BEDS, BUILTIN_CUES, HOUSE_RATE
-from audio_guide.plan import plan, samples
+from audio_guide.planner import plan, samples
 from audio_guide.script import load_script
 from audio_guide.sounds import Bed, cue_length, cue_sound
 

@@ -20,7 +20,7 @@ from .script import load_scripts
 
 if TYPE_CHECKING:  # the audio stack is imported only when something must be rendered
     from .loudness import Loudness
-    from .plan import Timeline
+    from .planner import Timeline
     from .synth import Clips
 
 
@@ -104,7 +104,7 @@ def apply_options(guide: Guide, options: Options) -> Guide:
 def timeline_for(guide: Guide, clips: "Clips | None") -> "Timeline":
     """Plan with real speech lengths where known (cache), estimates elsewhere."""
     from . import sounds
-    from .plan import plan
+    from .planner import plan
 
     return plan(guide, clips.length if clips is not None else None, sounds.cue_length)
 
@@ -193,7 +193,7 @@ def build_guide(guide: Guide, options: Options, cache: SpeechCache,
     from . import transcript
     from .export import Tags, tag_mp3
     from .files import Staged
-    from .plan import spoken_sentences
+    from .planner import spoken_sentences
     from .synth import Clips
 
     clips = Clips(guide, cache)
