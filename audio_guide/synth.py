@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
+import sys
+from multiprocessing.connection import Connection
 from collections import OrderedDict
 from typing import Callable, Final, Iterable
 
@@ -21,8 +24,8 @@ from .model import HOUSE_RATE, Guide, Voice
 
 Progress = Callable[[str], None]
 WORKER_START_ENV: Final = "AUDIO_GUIDE_WORKER_START"
-"""How the speech worker starts: ``spawn`` (default: a fresh interpreter with only the voice)
-or ``fork`` (tests use it, so that what they patch in this process holds in the worker too)."""
+"""Unset: the speech worker is a fresh interpreter holding only the voice. ``fork``: a forked
+process (tests use it, so that what they patch in this process holds in the worker too)."""
 
 
 class Clips:
@@ -110,24 +113,16 @@ def _make_in_child(clips: Clips, todo: list[str], progress: Progress | None) -> 
     """
     import numpy as np
 
-    from .engines.worker import speak
-
-    context = multiprocessing.get_context(os.environ.get(WORKER_START_ENV, "spawn"))
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(
-        target=speak, name="audio-guide-speech",
-        args=(engines.info(clips.engine_name), todo, clips.voice.name, clips.voice.rate, clips.language, sender))
-    process.start()
-    sender.close()
+    receiver, process = _start_worker(clips, todo)
     finished = False
     try:
         while True:
             try:
                 message = receiver.recv()
             except EOFError:
-                process.join(5)
+                code = process.wait(5)
                 raise EngineError(f"the {clips.engine_name} engine stopped unexpectedly "
-                                  f"(exit code {process.exitcode}); run the build again.") from None
+                                  f"(exit code {code}); run the build again.") from None
             if message[0] == "speech":
                 _kind, text, raw, rate = message
                 clips.store(text, np.frombuffer(raw, dtype="<f4"), rate)
@@ -142,7 +137,59 @@ def _make_in_child(clips: Clips, todo: list[str], progress: Progress | None) -> 
     finally:
         receiver.close()
         if finished:
-            process.join(10)
-        if process.is_alive():
+            process.wait(10)
+        if process.alive():
             process.terminate()
-            process.join()
+            process.wait()
+
+
+class _Worker:
+    """One interface over the two ways the worker runs: a subprocess, or (tests) a fork."""
+
+    def __init__(self, popen: "subprocess.Popen[bytes] | None" = None, forked: "object | None" = None) -> None:
+        self.popen, self.forked = popen, forked
+
+    def alive(self) -> bool:
+        if self.popen is not None:
+            return self.popen.poll() is None
+        return self.forked.is_alive()  # type: ignore[union-attr]
+
+    def terminate(self) -> None:
+        (self.popen or self.forked).terminate()  # type: ignore[union-attr]
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        if self.popen is not None:
+            try:
+                return self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                return None
+        self.forked.join(timeout)  # type: ignore[union-attr]
+        return self.forked.exitcode  # type: ignore[union-attr]
+
+
+def _start_worker(clips: Clips, todo: list[str]) -> tuple[Connection, _Worker]:
+    """Start the speech worker: ``python -m audio_guide.engines.worker`` with two pipes, or a
+    forked process when ``AUDIO_GUIDE_WORKER_START=fork`` (what tests patch then holds there)."""
+    from .engines.worker import speak
+
+    job = (engines.info(clips.engine_name), todo, clips.voice.name, clips.voice.rate, clips.language)
+    if os.environ.get(WORKER_START_ENV) == "fork":
+        context = multiprocessing.get_context("fork")
+        receiver, sender = context.Pipe(duplex=False)
+        forked = context.Process(target=speak, name="audio-guide-speech", args=(*job, sender))
+        forked.start()
+        sender.close()
+        return receiver, _Worker(forked=forked)
+    to_child_r, to_child_w = os.pipe()
+    from_child_r, from_child_w = os.pipe()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}  # engines registered from elsewhere
+    try:
+        popen = subprocess.Popen([sys.executable, "-m", "audio_guide.engines.worker", str(to_child_r), str(from_child_w)],
+                                 pass_fds=(to_child_r, from_child_w), env=env, stdin=subprocess.DEVNULL,
+                                 start_new_session=True)  # Ctrl-C goes to us; we stop the worker
+    finally:
+        os.close(to_child_r)
+        os.close(from_child_w)
+    with Connection(to_child_w, readable=False) as outbox:
+        outbox.send(job)
+    return Connection(from_child_r, writable=False), _Worker(popen=popen)

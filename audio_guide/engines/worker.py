@@ -8,6 +8,7 @@ hundred MB while it runs, and all of it goes away with this process.
 from __future__ import annotations
 
 import signal
+import sys
 from multiprocessing.connection import Connection
 
 from ..errors import AudioGuideError
@@ -40,3 +41,18 @@ def speak(info: EngineInfo, texts: list[str], voice: str | None, rate: float, la
         conn.send(("error", f"the {info.name} engine failed: {exc}"))
     finally:
         conn.close()
+
+
+def main() -> None:
+    """``python -m audio_guide.engines.worker READ_FD WRITE_FD``: the job arrives as one
+    message on READ_FD, replies go to WRITE_FD. Started as a plain subprocess, so it never
+    imports the caller's ``__main__`` (as multiprocessing's spawn would)."""
+    read_fd, write_fd = int(sys.argv[1]), int(sys.argv[2])
+    inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
+    info, texts, voice, rate, language = inbox.recv()
+    inbox.close()
+    speak(info, texts, voice, rate, language, outbox)
+
+
+if __name__ == "__main__":
+    main()
