@@ -172,7 +172,8 @@ def up_to_date(guide: Guide, options: Options, stamp: str) -> Episode | None:
     if episode.fingerprint != stamp:
         return None
     out = options.out_dir
-    files = [episode.transcript_vtt, episode.transcript_srt, episode.transcript_txt, episode.chapters_json]
+    files = [episode.transcript_vtt, episode.transcript_srt, episode.transcript_txt, episode.chapters_json,
+             *([episode.cover] if episode.cover else [])]
     if not all((out / name).is_file() for name in files):
         return None
     mp3 = out / episode.mp3
@@ -199,7 +200,7 @@ def build_guide(guide: Guide, options: Options, cache: SpeechCache,
     clips = Clips(guide, cache)
     sentences = spoken_sentences(guide)
     todo = clips.missing(sentences)
-    made = clips.make(todo, progress(guide, len(todo)) if progress else None, isolate=True)
+    made = clips.make(todo, progress(guide, len(todo)) if progress else None, isolate=True, checked=True)
     if on_stage:
         on_stage(guide, "mixing and encoding")
     timeline = timeline_for(guide, clips)
@@ -351,7 +352,8 @@ def _build_all(guides: list[Guide], options: Options, progress: ProgressFactory 
     if podcast is not None and options.cover is None:
         # drawn (or copied) into the cache for embedding; publish() puts it in the output
         # folder only once every guide has succeeded, so a failed build changes nothing there
-        options = dataclasses.replace(options, cover=place_cover(podcast, cache.root / "covers"))
+        own = hashlib.sha256(str(options.out_dir.resolve()).encode("utf-8")).hexdigest()[:16]
+        options = dataclasses.replace(options, cover=place_cover(podcast, cache.root / "covers" / own))
     results: list[Built] = []
     try:
         if jobs <= 1 or len(guides) <= 1:
@@ -363,14 +365,20 @@ def _build_all(guides: list[Guide], options: Options, progress: ProgressFactory 
         else:
             with ProcessPoolExecutor(max_workers=min(jobs, len(guides))) as pool:
                 futures = [pool.submit(build_guide, guide, options, cache, None, force) for guide in guides]
-                for future in futures:
-                    built = future.result()
-                    results.append(built)
-                    if on_built:
-                        on_built(built)
+                try:
+                    for future in futures:
+                        built = future.result()
+                        results.append(built)
+                        if on_built:
+                            on_built(built)
+                except BaseException:
+                    pool.shutdown(wait=True, cancel_futures=True)  # guides already running finish whole
+                    results.extend(f.result() for f in futures[len(results):]
+                                   if f.done() and not f.cancelled() and f.exception() is None)
+                    raise
     except BaseException:
         # guides finished before the failure are in place: keep the feed true to the files
-        if podcast is not None and results:
+        if podcast is not None and any(not b.skipped for b in results):
             from .podcast import publish
 
             with contextlib.suppress(AudioGuideError, OSError):

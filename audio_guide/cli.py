@@ -65,9 +65,20 @@ def _terminate(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _podcast_config(path: Path) -> Path | None:
+    """The podcast config to use: the default one only if it is there; one the user named must be."""
+    context = click.get_current_context()
+    named = context.get_parameter_source("podcast") is not click.core.ParameterSource.DEFAULT
+    if path.is_file():
+        return path
+    if named:
+        raise UsageError(f"--podcast {path}: no such file.")
+    return None
+
+
 def _scripts(paths: tuple[Path, ...]) -> list[Path]:
     if paths:
-        return list(paths)
+        return [p for p in paths if p.name != PODCAST_CONFIG]  # e.g. from a shell glob scripts/*.yaml
     found = sorted(p for p in Path("scripts").glob("*.yaml") if p.name != PODCAST_CONFIG)
     if not found:
         raise UsageError("no scripts given and none found in scripts/*.yaml.")
@@ -143,9 +154,11 @@ def build(scripts: tuple[Path, ...], out_dir: Path, engine: str | None, voice: s
         else:
             click.echo(f"{built.mp3}  {_fmt(built.seconds)}  {_size(built.size)}"
                        f"  ({built.made} sentences spoken, the rest from the cache)")
+            for warning in built.timeline.warnings if built.timeline else ():
+                click.echo(f"warning: {warning}", err=True)
 
     options = Options(out_dir=out_dir, engine=engine, voice=voice, rate=rate, cache_dir=cache_dir,
-                      podcast=podcast if podcast is not None and podcast.is_file() else None)
+                      podcast=_podcast_config(podcast))
     def stage(guide: Any, what: str) -> None:
         click.echo(f"{what} {guide.slug}...", err=True)
 
@@ -223,9 +236,10 @@ def plan_command(script: Path, as_json: bool, cache_dir: Path | None) -> None:
 @_errors
 def feed(out_dir: Path, podcast: Path) -> None:
     """Rebuild only the podcast feed and the listening page from the built guides."""
-    from .podcast import podcast_for, publish
+    from .podcast import default_podcast, load_podcast, publish
 
-    feed_path, page_path = publish(podcast_for(podcast, out_dir), out_dir)
+    config = _podcast_config(podcast)
+    feed_path, page_path = publish(load_podcast(config) if config else default_podcast(out_dir), out_dir)
     click.echo(f"feed: {feed_path}  page: {page_path}")
 
 

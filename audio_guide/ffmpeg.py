@@ -48,10 +48,12 @@ def run(args: Sequence[str], *, input: bytes | None = None, what: str = "ffmpeg"
 
 
 def decode(source: str | os.PathLike[str] | bytes, rate: int, *, filters: str | None = None,
-           what: str = "decoding audio") -> np.ndarray:
+           what: str = "decoding audio", seconds: float | None = None) -> np.ndarray:
     """Any audio ffmpeg reads -> float32 mono at ``rate``; bytes are piped through stdin."""
     is_bytes = isinstance(source, bytes)
     args = ["-i", "pipe:0" if is_bytes else os.fspath(source)]  # type: ignore[arg-type]
+    if seconds is not None:
+        args += ["-t", f"{seconds:g}"]
     if filters:
         args += ["-af", filters]
     args += ["-f", "f32le", "-ac", "1", "-ar", str(rate), "pipe:1"]

@@ -177,7 +177,8 @@ def plan(guide: Guide, length_of: LengthOf | None = None, cue_length: Callable[[
         if isinstance(step, Say):
             spoken, cursor = speak(step.text, section, line, False, cursor)
             events.extend(spoken)
-            following = flat[index + 1][1] if index + 1 < len(flat) else None
+            following = next((flat[j][1] for j in range(index + 1, len(flat))  # a silent cue is no step
+                              if not (isinstance(flat[j][1], Cue) and flat[j][1].sound == "none")), None)
             if isinstance(following, (Say, Cue)):
                 events.append(Event("gap", cursor, paragraph_gap, section, line=line))
                 cursor += paragraph_gap
@@ -227,13 +228,18 @@ def _reminders(step: Hold, start: int, length: int, section: int,
     every = samples(step.remind_every, rate)
     last_start = start + length - samples(REMINDER_QUIET_END, rate)
     at = start + every
+    free_from = start
     while at < last_start:
         events, end = speak(step.remind, section, step.where.line, True, at)
         if end > start + length:
             warnings.append(f"{guide.path}:{step.where.line}: a reminder at {(at - start) / rate:.0f}s into the hold "
                             "would run past its end, so it is left out.")
+        elif at < free_from:
+            warnings.append(f"{guide.path}:{step.where.line}: a reminder at {(at - start) / rate:.0f}s into the hold "
+                            "would start before the previous one ends, so it is left out.")
         else:
             out.extend(events)
+            free_from = end
         at += every
     return out
 

@@ -73,8 +73,8 @@ class Bed:
         if name in BUILTIN_BEDS:
             self._loop = _builtin_loop(name, rate)
         else:
-            loop = _seamless_loop(decode(Path(name), rate, what=f"reading ambience {name}"), rate)
-            self._loop = (loop * np.float32(_scale_to_zero_lufs(loop[: 60 * rate], rate))).astype(np.float32)
+            stat = Path(name).stat()
+            self._loop = _user_loop(name, stat.st_mtime_ns, stat.st_size, rate)
 
     def read(self, count: int) -> np.ndarray:
         """The next ``count`` samples."""
@@ -84,6 +84,18 @@ class Bed:
             return self._loop[start:start + count].copy()
         reps = (start + count) // len(self._loop) + 1
         return np.tile(self._loop, reps)[start:start + count]
+
+
+USER_BED_MAX: Final = 600
+"""Seconds of a user's ambience file that are used (and looped): longer files cost memory only."""
+
+
+@lru_cache(maxsize=2)
+def _user_loop(name: str, _mtime: int, _size: int, rate: int) -> np.ndarray:
+    """A user's bed, decoded and made loopable once per build (keyed by the file's state)."""
+    loop = _seamless_loop(decode(Path(name), rate, what=f"reading ambience {name}", seconds=USER_BED_MAX), rate)
+    loop *= np.float32(_scale_to_zero_lufs(loop[: 60 * rate], rate))
+    return loop
 
 
 BED_LOOP: Final = 90

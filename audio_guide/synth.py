@@ -53,13 +53,15 @@ class Clips:
     def missing(self, sentences: Iterable[str]) -> list[str]:
         return [s for s in sentences if self.cache.get(self.key(s), HOUSE_RATE) is None]
 
-    def make(self, sentences: Iterable[str], progress: Progress | None = None, *, isolate: bool = False) -> int:
+    def make(self, sentences: Iterable[str], progress: Progress | None = None, *, isolate: bool = False,
+             checked: bool = False) -> int:
         """Speak every sentence not yet cached; returns how many were made.
 
         ``isolate`` speaks in a child process: a neural voice holds a couple of hundred MB,
         which then leaves with the child instead of staying for the long mix and encode.
+        ``checked`` says ``sentences`` already holds only the missing ones (see :meth:`missing`).
         """
-        todo = self.missing(sentences)
+        todo = list(sentences) if checked else self.missing(sentences)
         if not todo:
             return 0
         if isolate:

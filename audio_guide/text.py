@@ -19,8 +19,10 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])([\"'”’)\]]*)\s+(?=\S)")
 _UNIT_WORDS: Final = {"ms": "millisecond", "s": "second", "sec": "second", "m": "minute",
                       "min": "minute", "h": "hour", "hr": "hour"}
 _DURATION_WORD = re.compile(
-    r"(?:\b(?P<before>[A-Za-z]+) )?(?<![\d.])\b(?P<n>\d{1,3}(?:\.\d+)?)(?:(?P<unit>ms|s|m|h)|\s(?P<word>sec|min|hr))\b(?!['’]\w)",
+    r"(?:\b(?P<before>[A-Za-z]+) )?(?<![\d.])\b(?:(?P<run>(?:\d{1,3}(?:\.\d+)?(?:ms|h|m|s))+)|"
+    r"(?P<n>\d{1,3}(?:\.\d+)?)\s(?P<word>sec|min|hr))\b(?!['’]\w)",
     re.IGNORECASE)
+_DURATION_PART = re.compile(r"(\d{1,3}(?:\.\d+)?)(ms|h|m|s)", re.IGNORECASE)
 _AGE_WORDS: Final = {"your", "their", "the", "his", "her", "my", "our", "early", "late", "mid"}
 """Before these, "40s" is an age or a decade, not forty seconds."""
 
@@ -75,8 +77,11 @@ def spoken_form(text: str, lexicon: Iterable[tuple[str, str]] = ()) -> str:
         before = match["before"]
         if before and before.lower() in _AGE_WORDS:
             return match.group(0)
-        number, word = match["n"], _UNIT_WORDS[(match["unit"] or match["word"]).lower()]
-        spoken = f"{number} {word}" + ("" if number in ("1", "1.0") else "s")
+        if match["run"]:
+            parts = [(n, _UNIT_WORDS[u.lower()]) for n, u in _DURATION_PART.findall(match["run"])]
+        else:
+            parts = [(match["n"], _UNIT_WORDS[match["word"].lower()])]
+        spoken = " ".join(f"{n} {w}" + ("" if n in ("1", "1.0") else "s") for n, w in parts)
         return f"{before} {spoken}" if before else spoken
 
     text = _DURATION_WORD.sub(unit, text)

@@ -157,3 +157,37 @@ def test_total_is_a_length_an_mp3_can_state_exactly(write_script: Callable[[str,
         rest = raw % 1152
         assert timeline.total == (raw + 47 - rest if 0 < rest <= 46 else raw)
         assert not 0 < timeline.total % 1152 <= 46
+
+
+def test_reminders_never_talk_over_each_other(write_script: Callable[[str, str], Path]) -> None:
+    guide = load_script(write_script("g.yaml", """
+        title: T
+        description: D
+        sections:
+          - title: S
+            steps:
+              - say: Go.
+              - hold: 60s
+                remind_every: 10s
+                remind: A reminder that takes fifteen seconds to say.
+    """))
+    timeline = plan(guide, lambda text: samples(15) if "reminder" in text else 441)
+    hold = next(e for e in timeline.events if e.kind == "hold")
+    starts = [(e.start - hold.start) / 44100 for e in timeline.speech() if e.reminder]
+    assert starts == [10.0, 30.0]  # 20 s and 40 s would overlap the one before; 50 s is in the last 10 s
+    assert sum("before the previous one ends" in w for w in timeline.warnings) == 2
+
+
+def test_no_paragraph_pause_before_a_silent_cue(write_script: Callable[[str, str], Path]) -> None:
+    guide = load_script(write_script("g.yaml", """
+        title: T
+        description: D
+        sections:
+          - title: S
+            steps:
+              - say: One.
+              - cue: none
+              - say: Two.
+    """))
+    one, two = plan(guide, lambda _t: 441).speech()
+    assert two.start - one.end == samples(1.5)  # one paragraph pause, not two

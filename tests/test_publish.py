@@ -85,3 +85,30 @@ def test_bad_podcast_config_stops_the_build_before_audio(project: Path, write_sc
     assert result.exit_code == 2
     assert result.stderr.startswith("error: scripts/podcast.yaml:6:11: 'category': 'Health and Fitness' is not one of")
     assert list((project / "output").iterdir()) == []
+
+
+def test_a_named_podcast_config_must_exist(project: Path, write_script: Callable[[str, str], Path]) -> None:
+    write_script("calm.yaml", GOOD)
+    result = run("build", "--podcast", "scripts/podcst.yaml")
+    assert (result.exit_code, result.stderr) == (2, "error: --podcast scripts/podcst.yaml: no such file.\n")
+    assert list((project / "output").iterdir()) == []
+    assert run("feed", "--podcast", "nope.yaml").exit_code == 2
+
+
+def test_podcast_config_in_a_glob_is_not_a_guide(project: Path, write_script: Callable[[str, str], Path]) -> None:
+    write_script("calm.yaml", GOOD)
+    (project / "scripts" / "podcast.yaml").write_text(CONFIG)
+    result = run("build", "scripts/calm.yaml", "scripts/podcast.yaml")
+    assert result.exit_code == 0, result.stderr
+    assert "built 1 guide" in result.stdout
+
+
+def test_a_deleted_guide_cover_is_made_again(project: Path, write_script: Callable[[str, str], Path]) -> None:
+    write_script("own.yaml", GOOD.replace("author: Tester", "author: Tester\ncover: own.png"))
+    make_cover("Own cover", None, project / "scripts" / "own.png")
+    assert run("build").exit_code == 0
+    (project / "output" / "own.cover.png").unlink()
+    result = run("build")
+    assert result.exit_code == 0, result.stderr
+    assert "(up to date)" not in result.stdout
+    assert (project / "output" / "own.cover.png").is_file()

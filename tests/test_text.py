@@ -101,7 +101,8 @@ def test_spoken_form_units_then_lexicon() -> None:
 def test_units_are_spoken_only_where_they_are_durations() -> None:
     from audio_guide.text import spoken_form
 
-    assert spoken_form("Hold for 30s, then 1m30s... or 5 min.") == "Hold for 30 seconds, then 1m30s... or 5 minutes."
+    assert spoken_form("Hold for 30s, then 1m30s... or 5 min.") == (
+        "Hold for 30 seconds, then 1 minute 30 seconds... or 5 minutes.")
     assert spoken_form("Cramps are common in your 40s.") == "Cramps are common in your 40s."
     assert spoken_form("Since the 1990s.") == "Since the 1990s."
     assert spoken_form("Walk 5 m to the door.") == "Walk 5 m to the door."
@@ -113,3 +114,10 @@ def test_consecutive_durations_are_all_spoken() -> None:
     from audio_guide.text import spoken_form
 
     assert spoken_form("30s 40s") == "30 seconds 40 seconds"
+
+
+def test_compound_durations_are_spoken_part_by_part() -> None:
+    from audio_guide.text import spoken_form
+
+    assert spoken_form("Hold for 1m30s.") == "Hold for 1 minute 30 seconds."
+    assert spoken_form("wait 1h30m") == "wait 1 hour 30 minutes"
