@@ -7,7 +7,6 @@ encoding streams like mixing does. Tags are written with mutagen afterwards.
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Iterable, Sequence
@@ -16,7 +15,7 @@ import numpy as np
 
 from .episode import Chapter
 from .errors import ExportError
-from .ffmpeg import ffmpeg_exe
+from .ffmpeg import ffmpeg_exe, pipe_blocks
 from .files import shown
 
 BITRATE: Final = "96k"
@@ -43,26 +42,8 @@ def encode_mp3(blocks: Iterable[np.ndarray], path: Path, rate: int) -> int:
         "-c:a", "libmp3lame", "-b:a", BITRATE, "-ar", str(rate), "-ac", "1",
         "-write_xing", "1", "-id3v2_version", "0", "-map_metadata", "-1", "-f", "mp3", str(path),
     ]
-    written = 0
-    try:
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-    except OSError as exc:
-        raise ExportError(f"could not start ffmpeg ({exc.strerror}).") from None
-    assert process.stdin is not None and process.stderr is not None
-    try:
-        for block in blocks:
-            data = np.clip(block, -1.0, 1.0).astype("<f4").tobytes()
-            process.stdin.write(data)
-            written += len(block)
-        process.stdin.close()
-    except BrokenPipeError:
-        pass
-    except BaseException:
-        process.kill()
-        process.wait()
-        raise
-    stderr = process.stderr.read().decode("utf-8", "replace").strip()
-    if process.wait() != 0:
+    code, stderr, written = pipe_blocks(command, blocks, f"encoding {Path(shown(path)).name}")
+    if code != 0:
         last = " | ".join(stderr.splitlines()[-3:]) or "no message"
         raise ExportError(f"ffmpeg could not encode {Path(shown(path)).name}: {last}")
     return written

@@ -9,7 +9,7 @@ import os
 import shutil
 import subprocess
 from functools import cache
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -64,3 +64,38 @@ def decode(source: str | os.PathLike[str] | bytes, rate: int, *, filters: str | 
 def _tail(stderr: bytes, lines: int = 3) -> str:
     text = stderr.decode("utf-8", "replace").strip().splitlines()
     return " | ".join(text[-lines:]) if text else "no message"
+
+
+def pipe_blocks(command: Sequence[str], blocks: "Iterable[np.ndarray]", what: str) -> tuple[int, str, int]:
+    """Stream float blocks into ``command``'s stdin as little-endian float32.
+
+    stderr is drained on a thread while we write, so a talkative ffmpeg can never fill its
+    pipe and stall both processes. If ffmpeg stops reading (it failed), writing stops and its
+    exit status and words tell why. Returns (exit status, stderr text, samples written).
+    """
+    import threading
+
+    try:
+        process = subprocess.Popen(list(command), stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as exc:
+        raise ExportError(f"{what}: could not start ffmpeg ({exc.strerror}).") from None
+    assert process.stdin is not None and process.stderr is not None
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=lambda: chunks.append(process.stderr.read()))  # type: ignore[union-attr]
+    reader.start()
+    written = 0
+    try:
+        for block in blocks:
+            process.stdin.write(np.clip(block, -1.0, 1.0).astype("<f4").tobytes())
+            written += len(block)
+        process.stdin.close()
+    except BrokenPipeError:
+        pass
+    except BaseException:
+        process.kill()
+        process.wait()
+        reader.join()
+        raise
+    code = process.wait()
+    reader.join()
+    return code, b"".join(chunks).decode("utf-8", "replace").strip(), written

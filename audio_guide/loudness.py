@@ -15,7 +15,7 @@ from typing import Iterable
 import numpy as np
 
 from .errors import ExportError
-from .ffmpeg import ffmpeg_exe
+from .ffmpeg import ffmpeg_exe, pipe_blocks
 from .files import shown
 
 _SUMMARY = re.compile(r"Integrated loudness:\s*I:\s*(?P<i>-?[\d.]+|-inf) LUFS.*?"
@@ -64,31 +64,10 @@ def measure_stream(blocks: Iterable[np.ndarray], rate: int, true_peak: bool = Tr
 
     ``true_peak=False`` skips the 4x oversampling (true peak is then NaN): much faster.
     """
-    import threading
-
-    try:
-        process = subprocess.Popen(_command(f"-f\x00f32le\x00-ar\x00{rate}\x00-ac\x001\x00-i\x00pipe:0", true_peak),
-                                   stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-    except OSError as exc:
-        raise ExportError(f"could not start ffmpeg to measure loudness ({exc.strerror}).") from None
-    assert process.stdin is not None
-    chunks: list[bytes] = []
-    reader = threading.Thread(target=lambda: chunks.append(process.stderr.read()))  # type: ignore[union-attr]
-    reader.start()
-    try:
-        for block in blocks:
-            process.stdin.write(np.asarray(block, dtype="<f4").tobytes())
-        process.stdin.close()
-    except BrokenPipeError:
-        pass  # ffmpeg stopped reading: its exit status and words below say why
-    except BaseException:
-        process.kill()
-        process.wait()
-        reader.join()
-        raise
-    code = process.wait()
-    reader.join()
+    code, stderr, _written = pipe_blocks(
+        _command(f"-f\x00f32le\x00-ar\x00{rate}\x00-ac\x001\x00-i\x00pipe:0", true_peak), blocks,
+        "measuring loudness")
     if code != 0:
-        words = b"".join(chunks).decode("utf-8", "replace").strip().splitlines()
+        words = stderr.splitlines()
         raise ExportError(f"ffmpeg could not measure the loudness of the mix: {' | '.join(words[-3:]) or 'no message'}")
-    return _parse(b"".join(chunks))
+    return _parse(stderr.encode("utf-8"))
