@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import hashlib
 import math
+import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,7 +114,10 @@ def fingerprint(guide: Guide, options: Options) -> str:
     """Everything that decides a guide's outputs: the resolved script, the files it names,
     the voice's identity and the tool itself. Equal fingerprints mean equal outputs."""
     digest = hashlib.sha256()
-    digest.update(repr(guide).encode("utf-8"))
+    # positions (Where) and the path as typed do not change any output: leave them out, so a
+    # comment line added at the top, or ./scripts/x.yaml for scripts/x.yaml, rebuilds nothing
+    settled = dataclasses.replace(guide, path=guide.path.resolve())
+    digest.update(re.sub(r"Where\([^()]*\)", "Where()", repr(settled)).encode("utf-8"))
     digest.update(engines.identity(guide.voice.engine, guide.voice.name).encode("utf-8"))
     digest.update(_tool_digest().encode("ascii"))
     for path in sorted(_referenced_files(guide, options)):  # contents only: moving the cache changes nothing

@@ -247,3 +247,12 @@ def test_module_entry_point_reports_errors_without_traceback(tmp_path: Path) -> 
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith(f"error: {bad}:")
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_comment_or_another_spelling_of_the_path_rebuilds_nothing(
+        project: Path, write_script: Callable[[str, str], Path]) -> None:
+    write_script("calm.yaml", GOOD)
+    assert run("build").exit_code == 0
+    write_script("calm.yaml", "# a note for the producer\n\n" + GOOD.lstrip())
+    assert "(up to date)" in run("build").stdout
+    assert "(up to date)" in run("build", "./scripts/calm.yaml").stdout
