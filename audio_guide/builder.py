@@ -168,12 +168,8 @@ def _tool_digest() -> str:
 
 def up_to_date(guide: Guide, options: Options, stamp: str) -> Episode | None:
     """The previous build's episode if its fingerprint matches and all its outputs are intact."""
-    record = options.out_dir / f"{guide.slug}.episode.json"
-    try:
-        episode = Episode.from_json(record.read_text(encoding="utf-8"), str(record))
-    except (OSError, AudioGuideError):
-        return None
-    if episode.fingerprint != stamp:
+    episode = _previous_episode(guide, options)
+    if episode is None or episode.fingerprint != stamp:
         return None
     out = options.out_dir
     files = [episode.transcript_vtt, episode.transcript_srt, episode.transcript_txt, episode.chapters_json,
@@ -245,12 +241,19 @@ def build_guide(guide: Guide, options: Options, cache: SpeechCache,
 
 def _previous_gain(guide: Guide, options: Options) -> float | None:
     """The gain the last build of this guide used, if it aimed at the same loudness."""
+    previous = _previous_episode(guide, options)
+    if previous is None or previous.loudness_target != guide.sound.loudness:
+        return None
+    return previous.gain_db
+
+
+def _previous_episode(guide: Guide, options: Options) -> Episode | None:
+    """The record the last build of this guide left, or ``None`` if there is none readable."""
     record = options.out_dir / f"{guide.slug}.episode.json"
     try:
-        previous = Episode.from_json(record.read_text(encoding="utf-8"), str(record))
+        return Episode.from_json(record.read_text(encoding="utf-8"), str(record))
     except (OSError, AudioGuideError):
         return None
-    return previous.gain_db if previous.loudness_target == guide.sound.loudness else None
 
 
 def _cover_name(cover: Path | None, out: Path) -> str | None:

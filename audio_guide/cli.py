@@ -106,19 +106,24 @@ def cli() -> None:
 
 
 SCRIPT_ARGS = click.argument("scripts", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+CACHE_DIR_OPTION = click.option(
+    "--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+    help="Speech cache folder (default: $AUDIO_GUIDE_CACHE_DIR or the user cache folder).")
+OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
+                          show_default=True, help="Folder for the built guides.")
+PODCAST_OPTION = click.option(
+    "--podcast", type=click.Path(path_type=Path, dir_okay=False), default=Path("scripts") / PODCAST_CONFIG,
+    show_default=True, help="Podcast config for the feed (if missing, a local feed is written).")
 
 
 @cli.command()
 @SCRIPT_ARGS
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
-              show_default=True, help="Folder for the MP3s.")
+@OUT_OPTION
 @click.option("--engine", help="Speech engine for every guide (default: each script's; piper is offline).")
 @click.option("--voice", help="Engine voice id for every guide.")
 @click.option("--rate", type=float, help="Speaking speed for every guide: 1.0 normal, 0.8 slower.")
-@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Speech cache folder (default: $AUDIO_GUIDE_CACHE_DIR or the user cache folder).")
-@click.option("--podcast", type=click.Path(path_type=Path, dir_okay=False), default=Path("scripts") / PODCAST_CONFIG,
-              show_default=True, help="Podcast config for the feed (if missing, a local feed is written).")
+@CACHE_DIR_OPTION
+@PODCAST_OPTION
 @click.option("--force", is_flag=True, help="Rebuild even the guides that are up to date.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Build this many guides at once (each in its own process).")
@@ -189,7 +194,7 @@ def validate(scripts: tuple[Path, ...]) -> None:
 @cli.command("plan")
 @click.argument("script", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), help="Speech cache folder.")
+@CACHE_DIR_OPTION
 @_errors
 def plan_command(script: Path, as_json: bool, cache_dir: Path | None) -> None:
     """Show the timeline without making audio.
@@ -229,10 +234,8 @@ def plan_command(script: Path, as_json: bool, cache_dir: Path | None) -> None:
 
 
 @cli.command()
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
-              show_default=True, help="Folder holding the built guides.")
-@click.option("--podcast", type=click.Path(path_type=Path, dir_okay=False), default=Path("scripts") / PODCAST_CONFIG,
-              show_default=True, help="Podcast config (if missing, a local feed is written).")
+@OUT_OPTION
+@PODCAST_OPTION
 @_errors
 def feed(out_dir: Path, podcast: Path) -> None:
     """Rebuild only the podcast feed and the listening page from the built guides."""
@@ -265,7 +268,7 @@ def cache() -> None:
 
 
 @cache.command("info")
-@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), help="Speech cache folder.")
+@CACHE_DIR_OPTION
 @_errors
 def cache_info(cache_dir: Path | None) -> None:
     """Where the cache is and how big."""
@@ -276,7 +279,7 @@ def cache_info(cache_dir: Path | None) -> None:
 
 
 @cache.command("clear")
-@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), help="Speech cache folder.")
+@CACHE_DIR_OPTION
 @_errors
 def cache_clear(cache_dir: Path | None) -> None:
     """Remove every cached clip."""
