@@ -65,11 +65,10 @@ def run_child(code: str, env: dict[str, str]) -> dict:
 BUILD = """
 import time
 from pathlib import Path
-from audio_guide.builder import Options, build
-from audio_guide.cache import SpeechCache
-from audio_guide.planner import spoken_sentences
+from audio_guide.audio import Clips, SpeechCache
+from audio_guide.pipeline import Options, build
 from audio_guide.script import load_script
-from audio_guide.synth import Clips
+from audio_guide.timeline import spoken_sentences
 script, out, cache = Path({script!r}), Path({out!r}), Path({cache!r})
 guide = load_script(script)
 clips = Clips(guide, SpeechCache(cache))
@@ -85,11 +84,8 @@ ASSEMBLE = """
 import time
 import numpy as np
 from pathlib import Path
-from audio_guide.builder import timeline_for
-from audio_guide.cache import SpeechCache
-from audio_guide.mix import render
+from audio_guide.audio import Clips, SpeechCache, render, timeline_for
 from audio_guide.script import load_script
-from audio_guide.synth import Clips
 import dataclasses
 guide = load_script(Path({script!r}))
 guide = dataclasses.replace(guide, sound=dataclasses.replace(guide.sound, ambience="none"))  # the naive way has no bed
@@ -129,7 +125,7 @@ def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
 
 def encode_alone(mp3: Path, env: dict[str, str]) -> float:
     """Time ffmpeg encoding the guide's PCM alone (decoded from our MP3 to a raw file first)."""
-    from audio_guide.ffmpeg import ffmpeg_exe
+    from audio_guide.media import ffmpeg_exe
 
     raw = mp3.with_suffix(".f32")
     subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(mp3), "-f", "f32le", "-ac", "1", str(raw)], check=True)

@@ -8,7 +8,7 @@ from typing import Callable
 
 import pytest
 
-import fakeengine
+from support import fakeengine
 from audio_guide import engines
 
 

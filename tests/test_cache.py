@@ -10,11 +10,11 @@ from typing import Callable
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-import fakeengine
-from audio_guide.cache import SpeechCache, default_dir, speech_key
+from support import fakeengine
+from audio_guide.audio.cache import SpeechCache, default_dir, speech_key
 from audio_guide.cli import cli
+from support.cli import runner as cli_runner
 from test_cli import GOOD
 
 
@@ -48,7 +48,7 @@ def test_damaged_entry_is_detected_removed_and_remade(damage: str, project: Path
                                                       write_script: Callable[[str, str], Path],
                                                       tmp_path: Path) -> None:
     write_script("calm.yaml", GOOD)
-    runner = CliRunner(mix_stderr=False)
+    runner = cli_runner()
     assert runner.invoke(cli, ["build"], catch_exceptions=False).exit_code == 0
     entries = sorted((tmp_path / "cache" / "speech").rglob("*.clip"))
     assert len(entries) == 2
@@ -99,7 +99,7 @@ def test_cache_location(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
 
 def test_cache_dir_option(project: Path, write_script: Callable[[str, str], Path], tmp_path: Path) -> None:
     write_script("calm.yaml", GOOD)
-    result = CliRunner(mix_stderr=False).invoke(cli, ["build", "--cache-dir", str(tmp_path / "elsewhere")],
+    result = cli_runner().invoke(cli, ["build", "--cache-dir", str(tmp_path / "elsewhere")],
                                                 catch_exceptions=False)
     assert result.exit_code == 0
     assert SpeechCache(tmp_path / "elsewhere").info().entries == 2

@@ -9,13 +9,11 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-import pytest
-from click.testing import CliRunner
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-import fakeengine
-from audio_guide.cli import cli
+from support import fakeengine
+from support.cli import run
 
 GOOD = """
 title: Night & "Calm" <Stretch>
@@ -38,8 +36,6 @@ sections:
 """
 
 
-def run(*args: str) -> "CliRunner.invoke":
-    return CliRunner(mix_stderr=False).invoke(cli, list(args), catch_exceptions=False)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -52,7 +48,7 @@ def test_build_writes_mp3_with_tags_and_summary(project: Path, write_script: Cal
     assert result.exit_code == 0, result.stderr
     mp3 = project / "output" / "calm.mp3"
     lines = result.stdout.splitlines()
-    assert re.fullmatch(r"output/calm\.mp3  0:0\d\.\d{3}  \d+\.\d KB  \(2 sentences spoken, the rest from the cache\)",
+    assert re.fullmatch(r"output/calm\.mp3  0:0\d\.\d{3}  \d+\.\d KB  \(2 sentences spoken\)",
                         lines[0]), lines
     assert re.fullmatch(r"built 1 guide, 0:0\d\.\d{3} of audio, in output/", lines[1])
     assert "speaking calm" in result.stderr  # the progress bar
@@ -90,7 +86,7 @@ def test_second_build_is_skipped_and_force_rebuilds(project: Path, write_script:
     assert snapshot(project / "output") == before
     assert (project / "output" / "calm.mp3").stat().st_mtime_ns == mtime
     result = run("build", "--force")
-    assert "(0 sentences spoken, the rest from the cache)" in result.stdout
+    assert "(all 2 sentences from the cache)" in result.stdout
     assert len(fakeengine.calls) == 2
 
 
@@ -100,7 +96,7 @@ def test_editing_one_line_speaks_only_that_line(project: Path, write_script: Cal
     fakeengine.calls.clear()
     write_script("calm.yaml", GOOD.replace("And rest.", "And rest now."))
     result = run("build")
-    assert "(1 sentences spoken" in result.stdout
+    assert "(1 sentence spoken, 1 from the cache)" in result.stdout
     assert fakeengine.calls == ["And rest now."]
 
 
@@ -108,16 +104,16 @@ def test_missing_output_or_changed_settings_rebuild(project: Path, write_script:
     write_script("calm.yaml", GOOD)
     assert run("build").exit_code == 0
     (project / "output" / "calm.vtt").unlink()
-    assert "sentences spoken" in run("build").stdout
+    assert "(all 2 sentences from the cache)" in run("build").stdout
     assert (project / "output" / "calm.vtt").is_file()
     assert "(up to date)" in run("build").stdout
-    assert "sentences spoken" in run("build", "--rate", "0.9").stdout  # a setting changed
+    assert "(2 sentences spoken)" in run("build", "--rate", "0.9").stdout  # a setting changed
 
 
 def test_changed_sound_file_rebuilds(project: Path, write_script: Callable[[str, str], Path]) -> None:
     import shutil
 
-    from audio_guide.ffmpeg import run as ffmpeg
+    from audio_guide.media import run as ffmpeg
 
     ffmpeg(["-f", "lavfi", "-i", "sine=f=600:d=1", "-y", str(project / "scripts" / "ding.wav")])
     write_script("calm.yaml", GOOD.replace("fade_out: 1s}", "fade_out: 1s, cue: ding.wav}"))
@@ -125,7 +121,7 @@ def test_changed_sound_file_rebuilds(project: Path, write_script: Callable[[str,
     assert "(up to date)" in run("build").stdout
     ffmpeg(["-f", "lavfi", "-i", "sine=f=500:d=1", "-y", str(project / "scripts" / "ding2.wav")])
     shutil.move(project / "scripts" / "ding2.wav", project / "scripts" / "ding.wav")
-    assert "sentences spoken" in run("build").stdout
+    assert "(all 2 sentences from the cache)" in run("build").stdout
 
 
 def test_parallel_jobs_build_every_guide(project: Path, write_script: Callable[[str, str], Path]) -> None:
@@ -135,7 +131,7 @@ def test_parallel_jobs_build_every_guide(project: Path, write_script: Callable[[
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in (project / "output").glob("*.mp3")) == ["calm.mp3", "other.mp3"]
     assert "built 2 guides" in result.stdout
-    from audiocheck import decode_mp3
+    from support.audiocheck import decode_mp3
 
     assert len(decode_mp3(project / "output" / "other.mp3")) > 44100
 
@@ -189,7 +185,7 @@ def test_plan_json_matches_the_build(project: Path, write_script: Callable[[str,
     assert speech[0]["start"] == 44100  # the lead-in
     hold = next(e for e in after["events"] if e["kind"] == "hold")
     assert hold["start"] == speech[0]["start"] + speech[0]["length"] and hold["length"] == 88200
-    from audiocheck import decode_mp3
+    from support.audiocheck import decode_mp3
 
     assert len(decode_mp3(project / "output" / "calm.mp3")) == after["total_samples"]
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from click.testing import CliRunner
 
 from audio_guide import engines
 from audio_guide.cli import cli
+from support.cli import runner as cli_runner
 from audio_guide.engines.gtts_engine import GttsEngine
 from audio_guide.errors import EngineError
 
@@ -98,7 +98,7 @@ def test_build_with_gtts_offline_fails_cleanly(no_network: None, project: Path,
               - say: Hello there.
     """)
     (project / "output" / "old.mp3").write_bytes(b"previous build")
-    result = CliRunner(mix_stderr=False).invoke(cli, ["build"], catch_exceptions=False)
+    result = cli_runner().invoke(cli, ["build"], catch_exceptions=False)
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == f"error: {OFFLINE}"
     assert sorted(p.name for p in (project / "output").iterdir()) == ["old.mp3"]

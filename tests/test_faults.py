@@ -34,16 +34,15 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from click.testing import CliRunner
 
-import fakeengine
+from support import fakeengine
 from audio_guide import engines
-from audio_guide.cache import SpeechCache
-from audio_guide.cli import cli
+from audio_guide.audio.cache import SpeechCache
+from support.cli import run
 from audio_guide.engines import EngineInfo, Speech
 from audio_guide.errors import EngineError
-from audio_guide.ffmpeg import ffmpeg_exe
-from audio_guide.model import HOUSE_RATE
+from audio_guide.media import ffmpeg_exe
+from audio_guide.timeline import HOUSE_RATE
 
 TESTS = Path(__file__).resolve().parent
 GOOD = """\
@@ -114,7 +113,8 @@ FLAKY = EngineInfo(name="flaky", factory="test_faults:FlakyEngine", voices=("ton
 RUNNER = f"""
 import sys
 sys.path.insert(0, {str(TESTS)!r})
-import fakeengine, test_faults
+import test_faults
+from support import fakeengine
 from audio_guide import engines
 engines.register(fakeengine.INFO)
 engines.register(test_faults.FLAKY)
@@ -128,8 +128,6 @@ main()
 # -- helpers ----------------------------------------------------------------------------
 
 
-def run(*args: str):  # type: ignore[no-untyped-def]
-    return CliRunner(mix_stderr=False).invoke(cli, list(args), catch_exceptions=False)
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -179,7 +177,7 @@ def feed_sizes(out: Path) -> dict[str, int]:
 def guide_sizes(out: Path) -> dict[str, int]:
     """Each guide's MP3 -> its size, after checking the guide is whole and agrees with itself:
     the MP3 has the size and length its record gives, and the transcripts hold its lines."""
-    from audiocheck import MP3_END_SLACK_SAMPLES, decode_mp3
+    from support.audiocheck import MP3_END_SLACK_SAMPLES, decode_mp3
 
     sizes = {}
     records = sorted(out.glob("*.episode.json"))
@@ -347,7 +345,7 @@ def gtts_server(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     import base64
 
     import requests
-    from audiocheck import ffmpeg_exe as real_ffmpeg
+    from support.audiocheck import ffmpeg_exe as real_ffmpeg
 
     mp3 = subprocess.run([real_ffmpeg(), "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
                           "sine=f=300:d=0.4", "-ar", "24000", "-ac", "1", "-f", "mp3", "pipe:1"],
@@ -448,7 +446,7 @@ def test_gtts_rate_limited_backs_off_then_gives_a_clear_error(site: Path, tmp_pa
 def fake_ffmpeg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, on_encode: str, otherwise: str = "") -> None:
     """``AUDIO_GUIDE_FFMPEG`` -> a script running ``on_encode`` for the MP3 encode (``$out`` is the
     file ffmpeg would write), ``otherwise`` for every other call, then the real ffmpeg."""
-    from audiocheck import ffmpeg_exe as real_ffmpeg
+    from support.audiocheck import ffmpeg_exe as real_ffmpeg
 
     script = tmp_path / "ffmpeg"
     script.write_text(f"""#!/bin/sh
@@ -537,7 +535,7 @@ def test_disk_full_while_writing_a_transcript(site: Path, tmp_path: Path, monkey
 
 def test_disk_full_in_the_speech_cache(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The second new clip cannot be written: no half entry stays, the first one is kept."""
-    import audio_guide.cache
+    import audio_guide.audio.cache
 
     class FullDisk:
         """``os`` for cache.py, whose files take the header, then fail: the disk is full."""
@@ -565,14 +563,14 @@ def test_disk_full_in_the_speech_cache(site: Path, tmp_path: Path, monkeypatch: 
 
     edit_calm(site)
     before = snapshot(site / "output")
-    monkeypatch.setattr(audio_guide.cache, "os", FullDisk())
+    monkeypatch.setattr(audio_guide.audio.cache, "os", FullDisk())
     result = run("build")
     line = check_failed_run(result, site, before, tmp_path / "cache")
     assert "No space left on device" in line or "the disk is full" in line, line
     first = spoken(tmp_path / "spoken.log")
     # the worker may have spoken ahead while the second clip failed to store; never fewer than two
     assert first[:2] == SENTENCES[:2] and first == SENTENCES[:len(first)]
-    monkeypatch.setattr(audio_guide.cache, "os", os)
+    monkeypatch.setattr(audio_guide.audio.cache, "os", os)
     check_second_run(site, tmp_path / "spoken.log", first + SENTENCES[1:])  # only the unstored ones again
 
 

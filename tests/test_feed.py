@@ -19,7 +19,7 @@ import pytest
 from lxml import etree
 
 from audio_guide.errors import FeedError
-from audio_guide.feed import episode_guid, podcast_guid
+from audio_guide.podcast import episode_guid, podcast_guid
 from audio_guide.podcast import publish
 from test_podcast import a_podcast, clock, make_episode
 

@@ -8,14 +8,14 @@ from typing import Callable
 import numpy as np
 import pytest
 
-from audio_guide.cache import SpeechCache
-from audio_guide.mix import render, render_all
-from audio_guide.model import HOUSE_RATE
-from audio_guide.planner import plan, samples
+from audio_guide.audio.cache import SpeechCache
+from audio_guide.audio import render, render_all
+from audio_guide.timeline import HOUSE_RATE
+from audio_guide.timeline import plan, samples
 from audio_guide.script import load_script
-from audio_guide.sounds import cue_length, cue_sound
-from audio_guide.synth import Clips
-from fakeengine import RATE, fake_samples
+from audio_guide.audio import cue_length, cue_sound
+from audio_guide.audio import Clips
+from support.fakeengine import fake_samples
 
 SCRIPT = """
 title: T
@@ -81,7 +81,7 @@ def test_block_size_does_not_change_the_mix(guide) -> None:
 
 def test_real_clips_fill_their_planned_lengths(guide, tmp_path: Path) -> None:
     clips = Clips(guide, SpeechCache(tmp_path / "c"))
-    from audio_guide.planner import spoken_sentences
+    from audio_guide.timeline import spoken_sentences
 
     assert clips.make(spoken_sentences(guide)) == 4
     timeline = plan(guide, clips.length, cue_length)

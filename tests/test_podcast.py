@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 from mutagen.mp3 import MP3
 
-from audio_guide.episode import Chapter, Cue, Episode
-from audio_guide.errors import ScriptError
+from audio_guide.podcast import Chapter, Cue, Episode
+from audio_guide.errors import ScriptError, UsageError
 from audio_guide.podcast import (
     APPLE_CATEGORIES,
     Podcast,
     default_podcast,
+    find_config,
     load_podcast,
     place_cover,
     podcast_for,
@@ -331,12 +332,20 @@ def test_podcast_for_uses_the_config_when_there_is_one(project: Path) -> None:
     assert podcast_for(config, project / "output").title == "Night Guides"
 
 
+def test_a_named_config_must_exist(project: Path) -> None:
+    with pytest.raises(UsageError, match=r"^--podcast scripts/other\.yaml: no such file\.$"):
+        find_config(Path("scripts/other.yaml"), required=True)
+    assert find_config(Path("scripts/other.yaml"), required=False) is None
+
+
 def test_without_a_config_publishing_still_works(project: Path) -> None:
     import podcastparser
 
     out = project / "output"
     make_episode(out, "evening", "Evening", author="Ann")
-    podcast = podcast_for(project / "scripts" / "podcast.yaml", out)
+    config = find_config(project / "scripts" / "podcast.yaml", required=False)
+    assert config is None
+    podcast = podcast_for(config, out)
     assert podcast == default_podcast(out)
     assert podcast.base_url == out.resolve().as_uri() + "/"
     assert (podcast.title, podcast.author, podcast.owner_email) == ("Audio guides", "audio-guide", None)

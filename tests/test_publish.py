@@ -8,11 +8,10 @@ from typing import Callable
 
 import feedparser
 import podcastparser
-from click.testing import CliRunner
 
-from audio_guide.cli import cli
-from audio_guide.cover import make_cover
-from audiocheck import decode_mp3
+from support.cli import run
+from audio_guide.podcast import make_cover
+from support.audiocheck import decode_mp3
 from test_cli import GOOD
 
 CONFIG = """
@@ -27,8 +26,6 @@ base_url: https://example.org/cast/
 """
 
 
-def run(*args: str):  # type: ignore[no-untyped-def]
-    return CliRunner(mix_stderr=False).invoke(cli, list(args), catch_exceptions=False)
 
 
 def items(feed: Path) -> list[dict]:  # type: ignore[type-arg]

@@ -1,4 +1,4 @@
-"""The JSON Schema editors use (audio_guide/guide.schema.json) says what the loader accepts.
+"""The JSON Schema editors use (audio_guide/script/guide.schema.json) says what the loader accepts.
 
 The schema sees what ``yaml.safe_load`` makes of a script; the loader reads the YAML nodes and also
 checks what a schema cannot (files exist, a reminder is shorter than its hold, totals). These tests
@@ -17,33 +17,33 @@ from typing import Any
 
 import pytest
 
-from audio_guide.cover import make_cover
+from audio_guide.podcast import make_cover
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from audio_guide import engines, model
-from audio_guide.durations import parse_duration, parse_level
+from audio_guide import engines
+from audio_guide.script import model
+from audio_guide.script import parse_duration, parse_level
 from audio_guide.errors import ScriptError
-from audio_guide.script import (
-    AUDIO_EXTENSIONS,
+from audio_guide.script import AUDIO_EXTENSIONS, load_script
+from audio_guide.script.loader import (
     SECTION_KEYS,
     SOUND_KEYS,
     STEP_KINDS,
     STEP_OPTIONS,
     TOP_KEYS,
     VOICE_KEYS,
-    load_script,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_PATH = ROOT / "audio_guide" / "guide.schema.json"
+SCHEMA_PATH = ROOT / "audio_guide" / "script" / "guide.schema.json"
 SCHEMA: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 DEFS: dict[str, Any] = SCHEMA["$defs"]
 VALIDATOR = Draft202012Validator(SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
 SCRIPTS = sorted(p for p in (ROOT / "scripts").glob("*.yaml") if p.name != "podcast.yaml")
-MODELINE = "# yaml-language-server: $schema=../audio_guide/guide.schema.json"
+MODELINE = "# yaml-language-server: $schema=../audio_guide/script/guide.schema.json"
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(28)
 
 
@@ -212,7 +212,7 @@ def test_scripts_validate(path: Path) -> None:
 @pytest.mark.parametrize("path", SCRIPTS, ids=lambda p: p.name)
 def test_scripts_name_the_schema_on_their_first_line(path: Path) -> None:
     assert path.read_text(encoding="utf-8").splitlines()[0] == MODELINE
-    assert (path.parent / "../audio_guide/guide.schema.json").resolve() == SCHEMA_PATH
+    assert (path.parent / "../audio_guide/script/guide.schema.json").resolve() == SCHEMA_PATH
 
 
 def test_there_are_scripts() -> None:

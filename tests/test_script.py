@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from audio_guide.cover import make_cover
+from audio_guide.podcast import make_cover
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from audio_guide import engines
-from audio_guide.durations import parse_duration
+from audio_guide.script import parse_duration
 from audio_guide.errors import ScriptError
-from audio_guide.model import Cue, Guide, Hold, Pause, Repeat, Say, Section, Sound, Voice, Where
+from audio_guide.script import Cue, Guide, Hold, Pause, Repeat, Say, Section, Sound, Voice, Where
 from audio_guide.script import MAX_FILE_BYTES, load_script, load_scripts
 
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(28)
@@ -635,7 +635,7 @@ def test_too_many_steps_once_repeated(scripts: Path) -> None:
 # -- what a valid script becomes --------------------------------------------------------
 
 FULL = """\
-# yaml-language-server: $schema=../audio_guide/guide.schema.json
+# yaml-language-server: $schema=../audio_guide/script/guide.schema.json
 title: Full Guide
 description: >-
   Every key,

@@ -9,12 +9,13 @@ from typing import Callable
 import numpy as np
 import pytest
 
-from audio_guide.dsp import SPEECH_REF_LUFS, loudness
-from audio_guide.mix import render_all
-from audio_guide.model import BUILTIN_BEDS, BUILTIN_CUES, HOUSE_RATE
-from audio_guide.planner import plan, samples
+from audio_guide.audio.dsp import SPEECH_REF_LUFS, loudness
+from audio_guide.audio import render_all
+from audio_guide.script import BUILTIN_BEDS, BUILTIN_CUES
+from audio_guide.timeline import HOUSE_RATE
+from audio_guide.timeline import plan, samples
 from audio_guide.script import load_script
-from audio_guide.sounds import Bed, cue_length, cue_sound
+from audio_guide.audio import Bed, cue_length, cue_sound
 
 RATE = HOUSE_RATE
 

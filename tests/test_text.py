@@ -6,8 +6,8 @@ from fractions import Fraction
 
 import pytest
 
-from audio_guide.durations import DURATION_HELP
-from audio_guide.text import sentences, split_breaks, spoken_form
+from audio_guide.script import DURATION_HELP
+from audio_guide.script import sentences, split_breaks, spoken_form
 
 
 @pytest.mark.parametrize(("text", "pieces"), [
@@ -99,7 +99,7 @@ def test_spoken_form_units_then_lexicon() -> None:
 
 
 def test_units_are_spoken_only_where_they_are_durations() -> None:
-    from audio_guide.text import spoken_form
+    from audio_guide.script import spoken_form
 
     assert spoken_form("Hold for 30s, then 1m30s... or 5 min.") == (
         "Hold for 30 seconds, then 1 minute 30 seconds... or 5 minutes.")
@@ -111,13 +111,13 @@ def test_units_are_spoken_only_where_they_are_durations() -> None:
 
 
 def test_consecutive_durations_are_all_spoken() -> None:
-    from audio_guide.text import spoken_form
+    from audio_guide.script import spoken_form
 
     assert spoken_form("30s 40s") == "30 seconds 40 seconds"
 
 
 def test_compound_durations_are_spoken_part_by_part() -> None:
-    from audio_guide.text import spoken_form
+    from audio_guide.script import spoken_form
 
     assert spoken_form("Hold for 1m30s.") == "Hold for 1 minute 30 seconds."
     assert spoken_form("wait 1h30m") == "wait 1 hour 30 minutes"

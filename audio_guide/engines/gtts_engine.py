@@ -12,8 +12,10 @@ import socket
 import time
 from typing import Callable
 
+import numpy as np
+
 from ..errors import EngineError
-from ..ffmpeg import decode
+from ..media.ffmpeg import decode_pcm
 from . import Speech
 
 HOST = "translate.google.com"
@@ -49,7 +51,8 @@ class GttsEngine:
     def synthesize(self, text: str, *, voice: str | None, rate: float, language: str) -> Speech:
         mp3 = self.fetch(text, tld=voice or "com", language=language.split("-")[0])
         tempo = f"atempo={rate:.4f}" if abs(rate - 1.0) > 1e-6 else None
-        return Speech(samples=decode(mp3, RATE, filters=tempo, what="decoding gTTS speech"), rate=RATE)
+        raw = decode_pcm(mp3, RATE, filters=tempo, what="decoding gTTS speech")
+        return Speech(samples=np.frombuffer(raw, dtype="<f4").copy(), rate=RATE)
 
     def fetch(self, text: str, *, tld: str, language: str) -> bytes:
         """MP3 bytes from Google, retrying with exponential backoff when rate limited (HTTP 429)."""

@@ -1,0 +1,29 @@
+"""Stage 3, the audio: a :class:`~audio_guide.timeline.Timeline` in, an MP3 out.
+
+Sentences are spoken (in a worker process, through a content-addressed speech cache), mixed
+block by block with the bed and cues, levelled to the loudness target and encoded once, with
+ID3 tags, chapters and cover art. This is the only stage that imports numpy and scipy; the
+stages before it stay cheap, so ``--help`` and ``validate`` never load it.
+
+Rooms: :mod:`.speech` (clips by spoken text), :mod:`.speaker` (the worker's client),
+:mod:`.cache`, :mod:`.dsp`, :mod:`.sounds` (beds and cues), :mod:`.mix`, :mod:`.pcm`
+(ffmpeg pipes), :mod:`.loudness`, :mod:`.level` (the loudness loop), :mod:`.export`.
+"""
+
+from __future__ import annotations
+
+from .cache import CacheInfo, SpeechCache, speech_key
+from .dsp import SPEECH_REF_LUFS
+from .export import Tags, encode_mp3, tag_mp3
+from .level import TRUE_PEAK_LIMIT, encode_to_target
+from .loudness import Loudness, measure_file, measure_stream
+from .mix import render, render_all
+from .pcm import decode
+from .sounds import Bed, cue_length, cue_sound
+from .speech import Clips, timeline_for
+
+__all__ = [
+    "SPEECH_REF_LUFS", "TRUE_PEAK_LIMIT", "Bed", "CacheInfo", "Clips", "Loudness", "SpeechCache", "Tags",
+    "cue_length", "cue_sound", "decode", "encode_mp3", "encode_to_target", "measure_file", "measure_stream",
+    "render", "render_all", "speech_key", "tag_mp3", "timeline_for",
+]

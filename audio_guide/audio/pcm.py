@@ -1,0 +1,57 @@
+"""PCM in and out of ffmpeg as numpy arrays: decoding sound files, streaming blocks into encoders.
+
+Streaming keeps memory flat: a guide of any length is piped block by block, never held whole.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from ..errors import ExportError
+from ..media.ffmpeg import decode_pcm
+
+
+def decode(source: str | os.PathLike[str] | bytes, rate: int, *, filters: str | None = None,
+           what: str = "decoding audio", seconds: float | None = None) -> np.ndarray:
+    """Any audio ffmpeg reads -> float32 mono at ``rate``; bytes are piped through stdin."""
+    raw = decode_pcm(source, rate, filters=filters, what=what, seconds=seconds)
+    return np.frombuffer(raw, dtype="<f4").astype(np.float32)
+
+
+def pipe_blocks(command: Sequence[str], blocks: "Iterable[np.ndarray]", what: str) -> tuple[int, str, int]:
+    """Stream float blocks into ``command``'s stdin as little-endian float32.
+
+    stderr is drained on a thread while we write, so a talkative ffmpeg can never fill its
+    pipe and stall both processes. If ffmpeg stops reading (it failed), writing stops and its
+    exit status and words tell why. Returns (exit status, stderr text, samples written).
+    """
+    import threading
+
+    try:
+        process = subprocess.Popen(list(command), stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as exc:
+        raise ExportError(f"{what}: could not start ffmpeg ({exc.strerror}).") from None
+    assert process.stdin is not None and process.stderr is not None
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=lambda: chunks.append(process.stderr.read()))  # type: ignore[union-attr]
+    reader.start()
+    written = 0
+    try:
+        for block in blocks:
+            process.stdin.write(np.clip(block, -1.0, 1.0).astype("<f4").tobytes())
+            written += len(block)
+        process.stdin.close()
+    except BrokenPipeError:
+        pass
+    except BaseException:
+        process.kill()
+        process.wait()
+        reader.join()
+        raise
+    code = process.wait()
+    reader.join()
+    return code, b"".join(chunks).decode("utf-8", "replace").strip(), written

@@ -1,0 +1,124 @@
+"""The speech worker's client: speak sentences in a separate process and store what comes back.
+
+A neural voice holds a couple of hundred MB while it speaks; in a child process that memory
+is gone before the long mix and encode start. The child (:mod:`audio_guide.engines.worker`)
+returns raw samples; they are prepared and cached in this process by the ``store`` callback.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+import sys
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Callable, Final
+
+import numpy as np
+
+from .. import engines
+from ..engines.worker import speak
+from ..errors import EngineError
+from ..script import Voice
+
+Progress = Callable[[str], None]
+Store = Callable[[str, np.ndarray, int], None]
+"""Called with each spoken sentence, its samples and their rate."""
+WORKER_START_ENV: Final = "AUDIO_GUIDE_WORKER_START"
+"""Unset: the speech worker is a fresh interpreter holding only the voice. ``fork``: a forked
+process (tests use it, so that what they patch in this process holds in the worker too)."""
+
+
+def speak_in_worker(engine: str, voice: Voice, language: str, todo: list[str], store: Store,
+                    progress: Progress | None) -> None:
+    """Speak ``todo`` in a fresh worker process (:mod:`audio_guide.engines.worker`).
+
+    The worker holds only the voice; the samples come back through a pipe and are prepared
+    and cached here, so the worker's memory is the voice's alone, and it is gone when the
+    speaking is done. The worker ignores Ctrl-C: this process receives it, stops the worker
+    and unwinds, so a user sees one clean message.
+    """
+    receiver, process = _start_worker(engine, voice, language, todo)
+    finished = False
+    try:
+        while True:
+            try:
+                message = receiver.recv()
+            except EOFError:
+                code = process.wait(5)
+                raise EngineError(f"the {engine} engine stopped unexpectedly "
+                                  f"(exit code {code}); run the build again.") from None
+            if message[0] == "speech":
+                _kind, text, raw, rate = message
+                store(text, np.frombuffer(raw, dtype="<f4"), rate)
+                if progress:
+                    progress(text)
+            elif message[0] == "ok":
+                finished = True
+                return
+            else:
+                finished = True
+                raise EngineError(message[1])
+    finally:
+        receiver.close()
+        if finished:
+            process.wait(10)
+        if process.alive():
+            process.terminate()
+            process.wait()
+
+
+class _Worker:
+    """One interface over the two ways the worker runs: a subprocess, or (tests) a fork."""
+
+    def __init__(self, popen: subprocess.Popen[bytes] | None = None, forked: BaseProcess | None = None) -> None:
+        self.popen, self.forked = popen, forked
+
+    def alive(self) -> bool:
+        if self.popen is not None:
+            return self.popen.poll() is None
+        return self.forked is not None and self.forked.is_alive()
+
+    def terminate(self) -> None:
+        if self.popen is not None:
+            self.popen.terminate()
+        elif self.forked is not None:
+            self.forked.terminate()
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        if self.popen is not None:
+            try:
+                return self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                return None
+        if self.forked is None:
+            return None
+        self.forked.join(timeout)
+        return self.forked.exitcode
+
+
+def _start_worker(engine: str, voice: Voice, language: str, todo: list[str]) -> tuple[Connection, _Worker]:
+    """Start the speech worker: ``python -m audio_guide.engines.worker`` with two pipes, or a
+    forked process when ``AUDIO_GUIDE_WORKER_START=fork`` (what tests patch then holds there)."""
+    job = (engines.info(engine), todo, voice.name, voice.rate, language)
+    if os.environ.get(WORKER_START_ENV) == "fork":
+        context = multiprocessing.get_context("fork")
+        receiver, sender = context.Pipe(duplex=False)
+        forked = context.Process(target=speak, name="audio-guide-speech", args=(*job, sender))
+        forked.start()
+        sender.close()
+        return receiver, _Worker(forked=forked)
+    to_child_r, to_child_w = os.pipe()
+    from_child_r, from_child_w = os.pipe()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}  # engines registered from elsewhere
+    try:
+        popen = subprocess.Popen([sys.executable, "-m", "audio_guide.engines.worker", str(to_child_r), str(from_child_w)],
+                                 pass_fds=(to_child_r, from_child_w), env=env, stdin=subprocess.DEVNULL,
+                                 start_new_session=True)  # Ctrl-C goes to us; we stop the worker
+    finally:
+        os.close(to_child_r)
+        os.close(from_child_w)
+    with Connection(to_child_w, readable=False) as outbox:
+        outbox.send(job)
+    return Connection(from_child_r, writable=False), _Worker(popen=popen)

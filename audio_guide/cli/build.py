@@ -1,0 +1,96 @@
+"""``build`` and ``feed``: make guides and publish them."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..pipeline import BuildEvent, Built, Options, build as run_build
+from ..podcast import podcast_for, publish
+from .app import cli, handle_errors
+from .shared import CACHE_DIR_OPTION, OUT_OPTION, PODCAST_OPTION, SCRIPT_ARGS, clock, count, podcast_config, \
+    script_paths, size
+
+
+@cli.command()
+@SCRIPT_ARGS
+@OUT_OPTION
+@click.option("--engine", help="Speech engine for every guide (default: each script's; piper is offline).")
+@click.option("--voice", help="Engine voice id for every guide.")
+@click.option("--rate", type=float, help="Speaking speed for every guide: 1.0 normal, 0.8 slower.")
+@CACHE_DIR_OPTION
+@PODCAST_OPTION
+@click.option("--force", is_flag=True, help="Rebuild even the guides that are up to date.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Build this many guides at once (each in its own process).")
+@handle_errors
+def build(scripts: tuple[Path, ...], out_dir: Path, engine: str | None, voice: str | None,
+          rate: float | None, cache_dir: Path | None, podcast: Path, force: bool, jobs: int) -> None:
+    """Build guides into MP3s (default: every scripts/*.yaml).
+
+    A guide whose script, referenced files, settings and tool version are unchanged, and whose
+    outputs are all present, is skipped; --force rebuilds it.
+    """
+    options = Options(out_dir=out_dir, engine=engine, voice=voice, rate=rate, cache_dir=cache_dir,
+                      podcast=podcast_config(podcast))
+    results = run_build(script_paths(scripts), options, _Reporter(), force=force, jobs=jobs)
+    total = sum(b.seconds for b in results)
+    click.echo(f"built {count(len(results), 'guide')}, {clock(total)} of audio, in {out_dir}/")
+    click.echo(f"feed: {out_dir / 'feed.xml'}  page: {out_dir / 'index.html'}")
+
+
+class _Reporter:
+    """Turns build events into a progress bar per guide, status lines and a result line."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def __call__(self, event: BuildEvent) -> None:
+        if event.stage == "speaking":
+            self._speaking(event)
+        elif event.stage == "mixing":
+            click.echo(f"mixing and encoding {event.guide.slug}...", err=True)
+        elif event.built is not None:
+            self._built(event.built)
+
+    def _speaking(self, event: BuildEvent) -> None:
+        if event.total == 0:
+            return
+        if event.done == 0:
+            self._bar = click.progressbar(length=event.total, label=f"speaking {event.guide.slug}", file=sys.stderr,
+                                          show_pos=True, show_eta=True)
+            self._bar.__enter__()
+        elif self._bar is not None:
+            self._bar.update(1)
+            if event.done >= event.total:
+                self._bar.__exit__(None, None, None)
+                self._bar = None
+
+    @staticmethod
+    def _built(built: Built) -> None:
+        line = f"{built.mp3}  {clock(built.seconds)}  {size(built.size)}"
+        if built.skipped:
+            click.echo(f"{line}  (up to date)")
+            return
+        if built.made and built.reused:
+            speech = f"{count(built.made, 'sentence')} spoken, {built.reused} from the cache"
+        elif built.made:
+            speech = f"{count(built.made, 'sentence')} spoken"
+        else:
+            speech = f"all {count(built.reused, 'sentence')} from the cache"
+        click.echo(f"{line}  ({speech})")
+        for warning in built.timeline.warnings if built.timeline else ():
+            click.echo(f"warning: {warning}", err=True)
+
+
+@cli.command()
+@OUT_OPTION
+@PODCAST_OPTION
+@handle_errors
+def feed(out_dir: Path, podcast: Path) -> None:
+    """Rebuild only the podcast feed and the listening page from the built guides."""
+    feed_path, page_path = publish(podcast_for(podcast_config(podcast), out_dir), out_dir)
+    click.echo(f"feed: {feed_path}  page: {page_path}")

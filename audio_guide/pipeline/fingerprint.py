@@ -1,0 +1,130 @@
+"""Skip what is up to date: a guide's fingerprint, and the record its last build left.
+
+A fingerprint covers everything that decides a guide's outputs (the resolved script, the
+files it names, the voice's identity and the tool's own code) and nothing that does not
+(where a line sits in the file, the path as typed). Equal fingerprints mean equal outputs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from fractions import Fraction
+from pathlib import Path
+
+from .. import engines
+from ..errors import AudioGuideError
+from ..podcast import Episode
+from ..script import Cue, Guide, Hold, Repeat, Step
+from ..version import VERSION
+from .options import Options
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+_POSITION_FIELDS = frozenset({"where"})
+"""Dataclass fields that say where a value was written, not what it is."""
+
+
+def fingerprint(guide: Guide, options: Options) -> str:
+    """A digest of everything that decides the guide's outputs."""
+    settled = dataclasses.replace(guide, path=guide.path.resolve())
+    digest = hashlib.sha256()
+    digest.update(json.dumps(_canonical(settled), sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    digest.update(engines.identity(guide.voice.engine, guide.voice.name).encode("utf-8"))
+    digest.update(_tool_digest().encode("ascii"))
+    for path in sorted(referenced_files(guide, options)):  # contents only: moving the cache changes nothing
+        digest.update(_file_digest(path).encode("ascii"))
+    return digest.hexdigest()
+
+
+def _canonical(value: object) -> object:
+    """Plain data for hashing: dataclasses field by field (positions left out), exact numbers as text.
+
+    Walking the fields, rather than editing ``repr()``, leaves a ``say`` line's own text whole
+    whatever it holds.
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {"": type(value).__name__,
+                **{f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)
+                   if f.name not in _POSITION_FIELDS}}
+    if isinstance(value, (tuple, list)):
+        return [_canonical(item) for item in value]
+    if isinstance(value, (Path, Fraction, dt.date)):
+        return f"{type(value).__name__}:{value}"
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"cannot fingerprint a {type(value).__name__}")  # a new model field of a new kind
+
+
+def referenced_files(guide: Guide, options: Options) -> set[Path]:
+    """Every file the guide's outputs are made from, besides the script itself."""
+    found = {p for p in (guide.cover or options.cover,) if p is not None}
+    for value in (guide.sound.ambience, guide.sound.cue):
+        if Path(value).is_absolute():
+            found.add(Path(value))
+
+    def walk(steps: tuple[Step, ...]) -> None:
+        for step in steps:
+            if isinstance(step, Repeat):
+                walk(step.steps)
+            elif isinstance(step, Cue) and Path(step.sound).is_absolute():
+                found.add(Path(step.sound))
+            elif isinstance(step, Hold) and step.cue and Path(step.cue).is_absolute():
+                found.add(Path(step.cue))
+    for section in guide.sections:
+        walk(section.steps)
+    return found
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+_TOOL_DIGEST: list[str] = []
+
+
+def _tool_digest() -> str:
+    """The version plus a digest of the package's own code, so a changed tool rebuilds."""
+    if not _TOOL_DIGEST:
+        digest = hashlib.sha256(VERSION.encode("ascii"))
+        for source in sorted(_PACKAGE.rglob("*.py")):
+            digest.update(source.read_bytes())
+        _TOOL_DIGEST.append(digest.hexdigest())
+    return _TOOL_DIGEST[0]
+
+
+def previous_episode(guide: Guide, options: Options) -> Episode | None:
+    """The record the last build of this guide left, or ``None`` if there is none readable."""
+    record = options.out_dir / f"{guide.slug}.episode.json"
+    try:
+        return Episode.from_json(record.read_text(encoding="utf-8"), str(record))
+    except (OSError, AudioGuideError):
+        return None
+
+
+def up_to_date(guide: Guide, options: Options, stamp: str) -> Episode | None:
+    """The previous build's episode if its fingerprint matches and all its outputs are intact."""
+    episode = previous_episode(guide, options)
+    if episode is None or episode.fingerprint != stamp:
+        return None
+    out = options.out_dir
+    files = [episode.transcript_vtt, episode.transcript_srt, episode.transcript_txt, episode.chapters_json,
+             *([episode.cover] if episode.cover else [])]
+    if not all((out / name).is_file() for name in files):
+        return None
+    mp3 = out / episode.mp3
+    if not mp3.is_file() or mp3.stat().st_size != episode.size:
+        return None
+    return episode
+
+
+def previous_gain(guide: Guide, options: Options) -> float | None:
+    """The gain the last build of this guide used, if it aimed at the same loudness."""
+    previous = previous_episode(guide, options)
+    if previous is None or previous.loudness_target != guide.sound.loudness:
+        return None
+    return previous.gain_db

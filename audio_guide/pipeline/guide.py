@@ -1,0 +1,30 @@
+"""One guide: left alone when nothing that decides its outputs has changed, else rendered."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .fingerprint import fingerprint, up_to_date
+from .options import Options
+from .progress import Built, Progress
+
+if TYPE_CHECKING:
+    from ..audio import SpeechCache
+    from ..script import Guide
+
+
+def build_guide(guide: Guide, options: Options, cache: SpeechCache | None = None,
+                progress: Progress | None = None, force: bool = False) -> Built:
+    """Build one guide, or return the last build's result when it is up to date (unless ``force``).
+
+    Deciding costs a digest of the script and its files; only a guide that must be made again
+    loads the audio stage (numpy, scipy: most of a second), so a no-op rebuild stays instant.
+    """
+    stamp = fingerprint(guide, options)
+    if not force:
+        previous = up_to_date(guide, options, stamp)
+        if previous is not None:
+            return Built(guide, options.out_dir / previous.mp3, previous, skipped=True)
+    from .outputs import render_guide  # the boundary to the audio stage, crossed only when needed
+
+    return render_guide(guide, options, stamp, cache, progress)

@@ -1,0 +1,86 @@
+"""Render one guide whose outputs are out of date: speak, mix, encode, and write every file together.
+
+The MP3, transcripts, chapters, the guide's own cover and the episode record are written
+to temporary files and renamed into place back to back, the record last, only when all of
+them are ready: a failure leaves the previous build's files exactly as they were.
+This is the pipeline's one room that loads the audio stage.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import podcast
+from ..audio import Clips, SpeechCache, Tags, encode_to_target, tag_mp3, timeline_for
+from ..files import Staged
+from ..podcast import Episode
+from ..script import Guide
+from ..timeline import spoken_sentences
+from .fingerprint import previous_gain
+from .options import Options
+from .progress import BuildEvent, Built, Progress
+
+
+def render_guide(guide: Guide, options: Options, stamp: str, cache: SpeechCache | None = None,
+                 progress: Progress | None = None) -> Built:
+    """Make ``guide``'s outputs in ``options.out_dir``; ``stamp`` is its fingerprint, kept in the record."""
+    cache = cache if cache is not None else SpeechCache(options.cache_dir)
+    clips = Clips(guide, cache)
+    sentences = spoken_sentences(guide)
+    todo = clips.missing(sentences)
+    tick = None
+    if progress is not None:
+        report = progress
+        report(BuildEvent("speaking", guide, 0, len(todo)))
+        done = [0]
+
+        def tick(_sentence: str) -> None:
+            done[0] += 1
+            report(BuildEvent("speaking", guide, done[0], len(todo)))
+    made = clips.make(todo, tick, isolate=True, checked=True)
+    if progress is not None:
+        progress(BuildEvent("mixing", guide))
+    timeline = timeline_for(guide, clips)
+    out = options.out_dir
+    target = out / f"{guide.slug}.mp3"
+    tags = Tags(title=guide.title, artist=guide.author, album=guide.album, description=guide.description,
+                genre=guide.genre, date=guide.published, language=guide.language, references=guide.references)
+    chapter_list = podcast.chapters(timeline)
+    cue_list = podcast.cues(timeline)
+    cover = guide.cover or options.cover
+    names = {kind: f"{guide.slug}{suffix}" for kind, suffix in
+             (("vtt", ".vtt"), ("srt", ".srt"), ("txt", ".txt"), ("chapters", ".chapters.json"))}
+    with Staged() as staged:
+        if guide.cover is not None:  # served beside the MP3, so the feed can offer it
+            own_cover = out / f"{guide.slug}.cover.png"
+            staged.path(own_cover).write_bytes(guide.cover.read_bytes())
+            cover_name: str | None = own_cover.name
+        else:
+            cover_name = _served_name(cover, out)
+        mp3 = staged.path(target)
+        measured, gain = encode_to_target(timeline, clips, guide.sound, mp3, previous_gain(guide, options))
+        tag_mp3(mp3, tags, chapter_list, cover)
+        staged.text(out / names["vtt"], podcast.webvtt(cue_list))
+        staged.text(out / names["srt"], podcast.srt(cue_list))
+        staged.text(out / names["txt"], podcast.plain_text(guide, timeline))
+        staged.text(out / names["chapters"], podcast.chapters_json(guide, chapter_list))
+        episode = Episode(
+            slug=guide.slug, title=guide.title, description=guide.description, author=guide.author,
+            language=guide.language, mp3=target.name, size=mp3.stat().st_size,
+            duration=timeline.total / timeline.rate, published=guide.published, chapters=chapter_list,
+            cues=cue_list, transcript_vtt=names["vtt"], transcript_srt=names["srt"], transcript_txt=names["txt"],
+            chapters_json=names["chapters"], cover=cover_name, references=guide.references,
+            fingerprint=stamp, gain_db=round(gain, 3), loudness_target=guide.sound.loudness,
+        )
+        staged.text(out / f"{guide.slug}.episode.json", episode.to_json())
+    return Built(guide, target, episode, made, len(sentences) - len(todo), False, timeline, measured)
+
+
+def _served_name(cover: Path | None, out: Path) -> str | None:
+    """The cover as the feed will link it: only an image inside the output folder can be served."""
+    if cover is None:
+        return None
+    try:
+        return str(cover.resolve().relative_to(out.resolve()))
+    except ValueError:
+        return None

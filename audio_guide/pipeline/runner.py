@@ -1,0 +1,86 @@
+"""Build many guides: check them all first, take the output folder's lock, build, then publish.
+
+Every script and the podcast config are validated before any sound is made, so a bad one
+writes nothing at all. Guides already finished stay finished when a later one fails, and
+the feed is rewritten to match the files that are there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Callable, Sequence
+
+from ..errors import AudioGuideError
+from ..files import remove_stale_parts
+from ..places import cache_dir
+from ..podcast import place_cover, podcast_for, publish
+from ..script import Guide, load_scripts
+from .guide import build_guide
+from .lock import output_lock
+from .options import Options, apply_options
+from .progress import BuildEvent, Built, Progress
+
+
+def build(paths: Sequence[Path], options: Options, progress: Progress | None = None, *,
+          force: bool = False, jobs: int = 1) -> list[Built]:
+    """Build every script into ``options.out_dir`` and publish the feed and page.
+
+    With ``jobs`` > 1 guides are built in that many processes (each loads its own voice);
+    ``progress`` then hears only of finished guides.
+    """
+    guides = [apply_options(g, options) for g in load_scripts(list(paths))]
+    with output_lock(options.out_dir):
+        remove_stale_parts(options.out_dir)  # left by a build that was killed outright
+        return _build_all(guides, options, progress, force, jobs)
+
+
+def _build_all(guides: list[Guide], options: Options, progress: Progress | None, force: bool,
+               jobs: int) -> list[Built]:
+    channel = podcast_for(options.podcast, options.out_dir) if options.publish else None  # checked before any audio
+    if channel is not None and options.cover is None:
+        # drawn (or copied) into the cache for embedding; publish() puts it in the output
+        # folder only once every guide has succeeded, so a failed build changes nothing there
+        own = hashlib.sha256(str(options.out_dir.resolve()).encode("utf-8")).hexdigest()[:16]
+        options = dataclasses.replace(options, cover=place_cover(channel, cache_dir(options.cache_dir) / "covers" / own))
+    results: list[Built] = []
+
+    def finished(built: Built) -> None:
+        results.append(built)
+        if progress is not None:
+            progress(BuildEvent("built", built.guide, built=built))
+    try:
+        if jobs <= 1 or len(guides) <= 1:
+            for guide in guides:
+                finished(build_guide(guide, options, None, progress, force))
+        else:
+            _build_parallel(guides, options, force, jobs, finished)
+    except BaseException:
+        # guides finished before the failure are in place: keep the feed true to the files
+        if channel is not None and any(not b.skipped for b in results):
+            with contextlib.suppress(AudioGuideError, OSError):
+                publish(channel, options.out_dir)
+        raise
+    if channel is not None:
+        publish(channel, options.out_dir)
+    return results
+
+
+def _build_parallel(guides: list[Guide], options: Options, force: bool, jobs: int,
+                    finished: Callable[[Built], None]) -> None:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(guides))) as pool:
+        futures = [pool.submit(build_guide, guide, options, None, None, force) for guide in guides]
+        done = 0
+        try:
+            for future in futures:
+                finished(future.result())
+                done += 1
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)  # guides already running finish whole
+            for future in futures[done:]:
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    finished(future.result())
+            raise
