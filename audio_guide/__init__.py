@@ -26,7 +26,7 @@ from .version import VERSION
 __version__ = VERSION
 
 if TYPE_CHECKING:
-    from .audio import SpeechCache, render
+    from .audio import SpeechCache, preview, render
     from .errors import AudioGuideError, EngineError, ExportError, FeedError, ScriptError, UsageError
     from .media import check_cover
     from .pipeline import BuildEvent, Built, Options, build, build_guide
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AudioGuideError", "BuildEvent", "Built", "EngineError", "ExportError", "FeedError", "Guide", "Options", "Podcast",
     "ScriptError", "SpeechCache", "Timeline", "UsageError", "build", "build_guide", "check_cover", "default_podcast",
-    "load_podcast", "load_script", "load_scripts", "make_cover", "plan", "publish", "render",
+    "load_podcast", "load_script", "load_scripts", "make_cover", "plan", "preview", "publish", "render",
 ]
 
 _WHERE = {
@@ -45,7 +45,7 @@ _WHERE = {
     "FeedError": "errors", "UsageError": "errors", "Guide": "script", "load_script": "script",
     "load_scripts": "script", "plan": "timeline", "Timeline": "timeline", "Options": "pipeline",
     "build": "pipeline", "build_guide": "pipeline", "Built": "pipeline", "BuildEvent": "pipeline",
-    "SpeechCache": "audio", "render": "audio", "Podcast": "podcast", "load_podcast": "podcast",
+    "SpeechCache": "audio", "render": "audio", "preview": "audio", "Podcast": "podcast", "load_podcast": "podcast",
     "default_podcast": "podcast", "publish": "podcast", "make_cover": "podcast", "check_cover": "media",
 }
 

@@ -7,7 +7,8 @@ stages before it stay cheap, so ``--help`` and ``validate`` never load it.
 
 Rooms: :mod:`.speech` (clips by spoken text), :mod:`.speaker` (the worker's client),
 :mod:`.cache`, :mod:`.dsp`, :mod:`.sounds` (beds and cues), :mod:`.mix`, :mod:`.pcm`
-(ffmpeg pipes), :mod:`.loudness`, :mod:`.level` (the loudness loop), :mod:`.export`.
+(ffmpeg pipes), :mod:`.loudness`, :mod:`.level` (the loudness loop), :mod:`.export`, and
+:mod:`.segment` (a guide or section as a pydub ``AudioSegment``).
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from .level import TRUE_PEAK_LIMIT, encode_to_target
 from .loudness import Loudness, measure_file, measure_stream
 from .mix import render, render_all
 from .pcm import decode
+from .segment import preview, section_of
 from .sounds import Bed, cue_length, cue_sound
 from .speech import Clips, timeline_for
 
 __all__ = [
     "SPEECH_REF_LUFS", "TRUE_PEAK_LIMIT", "Bed", "CacheInfo", "Clips", "Loudness", "SpeechCache", "Tags",
     "cue_length", "cue_sound", "decode", "encode_mp3", "encode_to_target", "measure_file", "measure_stream",
-    "render", "render_all", "speech_key", "tag_mp3", "timeline_for",
+    "preview", "render", "render_all", "section_of", "speech_key", "tag_mp3", "timeline_for",
 ]

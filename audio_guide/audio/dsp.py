@@ -24,7 +24,7 @@ def to_house_rate(samples: np.ndarray, rate: int) -> np.ndarray:
     if rate == HOUSE_RATE:
         return samples.astype(np.float32)
     ratio = Fraction(HOUSE_RATE, rate)
-    out = signal.resample_poly(samples.astype(np.float64), ratio.numerator, ratio.denominator)
+    out: np.ndarray = signal.resample_poly(samples.astype(np.float64), ratio.numerator, ratio.denominator)
     return out.astype(np.float32)
 
 
@@ -88,8 +88,8 @@ def limit(samples: np.ndarray, ceiling_db: float, rate: int = HOUSE_RATE, window
         return samples.astype(np.float32)
     span = max(1, int(window * rate))
     held = ndimage.minimum_filter1d(need, 2 * span + 1, mode="nearest")
-    smooth = ndimage.uniform_filter1d(held, span | 1, mode="nearest")
-    return (samples * smooth).astype(np.float32)
+    smooth: np.ndarray = ndimage.uniform_filter1d(held, span | 1, mode="nearest")
+    return np.asarray(samples * smooth, dtype=np.float32)
 
 
 def prepare_speech(samples: np.ndarray, rate: int) -> np.ndarray:

@@ -125,7 +125,7 @@ def _builtin_loop(name: str, rate: int) -> np.ndarray:
     shape[0] = 0.0
     spectrum *= shape
     del shape
-    noise = fft.irfft(spectrum, n, overwrite_x=True).astype(np.float32, copy=False)
+    noise: np.ndarray = fft.irfft(spectrum, n, overwrite_x=True).astype(np.float32, copy=False)
     del spectrum
     if name == "waves":
         t = np.arange(n, dtype=np.float32) / np.float32(rate)

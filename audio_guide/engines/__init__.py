@@ -1,19 +1,24 @@
 """Speech engines behind one small Protocol, and a plain registry of them.
 
-The registry knows each engine's name, voices and module without importing it, so that
-``validate`` and ``--help`` never pay for loading a neural voice.
+Text and voice settings enter an engine; one sentence of float samples at the engine's own
+rate leaves it (:class:`Speech`). The registry knows each engine's name, voices and module
+without importing it, so that ``validate`` and ``--help`` never pay for loading a neural
+voice. The engines run in the speech worker (:mod:`.worker`), a process of their own.
 """
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol, cast
 
 from ..errors import UsageError
 
 if TYPE_CHECKING:
     import numpy as np
+
+__all__ = ["Engine", "EngineInfo", "Speech", "availability", "get", "identity", "info", "names", "register",
+           "unregister", "voice_names"]
 
 
 @dataclass(frozen=True)
@@ -89,13 +94,13 @@ def voice_names(name: str) -> tuple[str, ...] | None:
 def get(name: str) -> Engine:
     """The engine, made once per process: loading a voice model is the slow part."""
     if name not in _INSTANCES:
-        _INSTANCES[name] = _resolve(info(name).factory)()
+        _INSTANCES[name] = cast(Engine, _resolve(info(name).factory)())
     return _INSTANCES[name]
 
 
 def identity(name: str, voice: str | None) -> str:
     """The engine's cache identity, without loading its voice (the factory is a class)."""
-    return _resolve(info(name).factory).identity(voice)  # type: ignore[attr-defined,no-any-return]
+    return str(cast(type[Engine], _resolve(info(name).factory)).identity(voice))
 
 
 def availability(name: str) -> tuple[bool, str]:
@@ -103,12 +108,14 @@ def availability(name: str) -> tuple[bool, str]:
     entry = info(name)
     if entry.check is None:
         return True, "ready"
-    return _resolve(entry.check)()  # type: ignore[no-any-return]
+    usable, reason = cast(tuple[bool, str], _resolve(entry.check)())
+    return usable, reason
 
 
 def _resolve(spec: str) -> Callable[..., object]:
     module, _, attr = spec.partition(":")
-    return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+    found: Callable[..., object] = getattr(importlib.import_module(module), attr)
+    return found
 
 
 register(EngineInfo(

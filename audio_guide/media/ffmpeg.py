@@ -29,7 +29,7 @@ def ffmpeg_exe() -> str:
     except ImportError:
         raise ExportError("ffmpeg is needed; install it with: pip install imageio-ffmpeg") from None
     try:
-        return imageio_ffmpeg.get_ffmpeg_exe()  # type: ignore[no-any-return]
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
     except RuntimeError as exc:  # the bundled binary is missing (a broken install)
         raise ExportError(f"ffmpeg is needed but was not found ({exc}); reinstall imageio-ffmpeg.") from None
 
@@ -54,11 +54,11 @@ def last_words(stderr: bytes, lines: int = 3) -> str:
 def decode_pcm(source: str | os.PathLike[str] | bytes, rate: int, *, filters: str | None = None,
                what: str = "decoding audio", seconds: float | None = None) -> bytes:
     """Any audio ffmpeg reads -> raw float32 little-endian mono at ``rate``; bytes are piped through stdin."""
-    is_bytes = isinstance(source, bytes)
-    args = ["-i", "pipe:0" if is_bytes else os.fspath(source)]  # type: ignore[arg-type]
+    data = source if isinstance(source, bytes) else None
+    args = ["-i", "pipe:0" if isinstance(source, bytes) else os.fspath(source)]
     if seconds is not None:
         args += ["-t", f"{seconds:g}"]
     if filters:
         args += ["-af", filters]
     args += ["-f", "f32le", "-ac", "1", "-ar", str(rate), "pipe:1"]
-    return run(args, input=source if is_bytes else None, what=what)  # type: ignore[arg-type]
+    return run(args, input=data, what=what)

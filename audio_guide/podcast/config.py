@@ -38,7 +38,7 @@ def load_podcast(path: str | Path = CONFIG_FILE) -> Podcast:
     path = Path(path)
     reader = Reader(path)
     root = compose(path)
-    if is_empty(root):
+    if root is None or is_empty(root):
         raise ScriptError("the podcast config is empty; expected a mapping with "
                           f"{', '.join(REQUIRED_KEYS)}.", str(path), 1, 1)
     top = reader.mapping(root, "the podcast config", CONFIG_KEYS, REQUIRED_KEYS)

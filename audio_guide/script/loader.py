@@ -73,7 +73,7 @@ def load_script(path: str | Path) -> Guide:
     path = Path(path)
     reader = Reader(path)
     root = compose(path)
-    if is_empty(root):
+    if root is None or is_empty(root):
         raise ScriptError("the script is empty; expected a mapping with title, description and sections.",
                           str(path), 1, 1)
     top = reader.mapping(root, "the script", TOP_KEYS, ("title", "description", "sections"))
@@ -94,22 +94,26 @@ def load_script(path: str | Path) -> Guide:
             raise reader.fail(slug_node, f"slug '{slug}' is not a safe file name;", rule)
         raise reader.fail(root, f"the file name gives the slug '{slug}', which is not a safe file name;",
                           f"add a 'slug:' line or rename the file ({rule[:-1]}).")
-    language = reader.text(opt("language"), "'language'") if opt("language") else "en"
-    if not LANGUAGE_TAG.fullmatch(language):
-        raise reader.fail(opt("language"), f"language '{language}' is not a BCP-47 tag;", "write e.g. en or en-GB.")
-    published = _date(reader, opt("published")) if opt("published") else None
-    references = tuple(reader.text(n, "a reference", 1000) for n in reader.sequence(opt("references"), "'references'")) \
-        if opt("references") else ()
+    language = "en"
+    if (language_node := opt("language")) is not None:
+        language = reader.text(language_node, "'language'")
+        if not LANGUAGE_TAG.fullmatch(language):
+            raise reader.fail(language_node, f"language '{language}' is not a BCP-47 tag;", "write e.g. en or en-GB.")
+    published = _date(reader, node) if (node := opt("published")) is not None else None
+    references = tuple(reader.text(n, "a reference", 1000) for n in reader.sequence(node, "'references'")) \
+        if (node := opt("references")) is not None else ()
     lexicon: tuple[tuple[str, str], ...] = ()
-    if opt("lexicon"):
-        node = opt("lexicon")
+    if (node := opt("lexicon")) is not None:
         if not isinstance(node, yaml.MappingNode):
             raise reader.fail(node, "'lexicon' must be a mapping of word: how to say it.")
         lexicon = tuple(
             (reader.text(k, "a lexicon word", 100), reader.text(v, "a lexicon pronunciation", 200))
             for k, v in node.value
         )
-    cover = cover_image(reader, opt("cover"), "'cover'") if opt("cover") else None
+    cover = cover_image(reader, node, "'cover'") if (node := opt("cover")) is not None else None
+
+    def text_or(key: str, default: str, limit: int) -> str:
+        return reader.text(node, f"'{key}'", limit) if (node := opt(key)) is not None else default
 
     guide = Guide(
         path=path,
@@ -120,9 +124,9 @@ def load_script(path: str | Path) -> Guide:
         language=language,
         voice=voice,
         sound=sound,
-        author=reader.text(opt("author"), "'author'", 200) if opt("author") else "audio-guide",
-        album=reader.text(opt("album"), "'album'", 200) if opt("album") else "audio-guide",
-        genre=reader.text(opt("genre"), "'genre'", 100) if opt("genre") else "Spoken Word",
+        author=text_or("author", "audio-guide", 200),
+        album=text_or("album", "audio-guide", 200),
+        genre=text_or("genre", "Spoken Word", 100),
         published=published,
         references=references,
         lexicon=lexicon,

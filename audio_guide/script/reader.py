@@ -34,7 +34,7 @@ _TAG_WORDS: Final = {"int": "a whole number", "float": "a number", "bool": "true
 T = TypeVar("T")
 
 
-class _Loader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML's classes are untyped
+class _Loader(yaml.SafeLoader):
     """A safe loader that refuses aliases and bounds nesting while composing."""
 
     def __init__(self, stream: str, path: str) -> None:
@@ -42,9 +42,13 @@ class _Loader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML's classes are un
         self._path = path
         self._depth = 0
 
+    def _next_mark(self) -> yaml.Mark:
+        mark: yaml.Mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]  # PyYAML's parser is untyped
+        return mark
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
+            mark = self._next_mark()
             raise ScriptError(
                 "YAML aliases (*name) are not supported;",
                 self._path, mark.line + 1, mark.column + 1,
@@ -53,7 +57,7 @@ class _Loader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML's classes are un
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                mark = self.peek_event().start_mark
+                mark = self._next_mark()
                 raise ScriptError(
                     f"nested more than {MAX_DEPTH} levels deep;",
                     self._path, mark.line + 1, mark.column + 1,
@@ -110,9 +114,9 @@ def compose(path: Path) -> yaml.Node | None:
         loader.dispose()
 
 
-def is_empty(node: yaml.Node | None) -> bool:
-    """A file with nothing in it (or only ``~``)."""
-    return node is None or (isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG)
+def is_empty(node: yaml.Node) -> bool:
+    """A file holding only ``~`` or ``null`` (an empty file composes to no node at all)."""
+    return isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG
 
 
 class Reader:

@@ -112,8 +112,7 @@ def plan(guide: Guide, length_of: LengthOf | None = None, cue_length: Callable[[
         if isinstance(step, Say):
             spoken, cursor = speak(step.text, section, line, False, cursor)
             events.extend(spoken)
-            following = next((flat[j][1] for j in range(index + 1, len(flat))  # a silent cue is no step
-                              if not (isinstance(flat[j][1], Cue) and flat[j][1].sound == "none")), None)
+            following = next((later for _kind, later, _section in flat[index + 1:] if not _silent(later)), None)
             if isinstance(following, (Say, Cue)):
                 events.append(Event("gap", cursor, paragraph_gap, section, line=line))
                 cursor += paragraph_gap
@@ -143,6 +142,11 @@ def plan(guide: Guide, length_of: LengthOf | None = None, cue_length: Callable[[
     )
     events.sort(key=lambda e: (e.start, e.kind != "hold"))
     return Timeline(rate, tuple(events), chapters, content_end, total, tuple(warnings))
+
+
+def _silent(step: Step) -> bool:
+    """A cue of ``none`` plays nothing, so it is no step for the pauses around it."""
+    return isinstance(step, Cue) and step.sound == "none"
 
 
 def _frame_safe(total: int) -> int:
