@@ -27,7 +27,14 @@ __version__ = VERSION
 
 if TYPE_CHECKING:
     from .audio import SpeechCache, preview, render
-    from .errors import AudioGuideError, EngineError, ExportError, FeedError, ScriptError, UsageError
+    from .errors import (
+        AudioGuideError,
+        EngineError,
+        ExportError,
+        FeedError,
+        ScriptError,
+        UsageError,
+    )
     from .media import check_cover
     from .pipeline import BuildEvent, Built, Options, build, build_guide
     from .podcast import Podcast, default_podcast, load_podcast, make_cover, publish

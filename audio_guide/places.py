@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 from typing import Final
 
+import platformdirs
+
 CACHE_ENV: Final = "AUDIO_GUIDE_CACHE_DIR"
 
 
@@ -19,6 +21,4 @@ def cache_dir(override: Path | None = None) -> Path:
     from_env = os.environ.get(CACHE_ENV)
     if from_env:
         return Path(from_env)
-    import platformdirs
-
     return Path(platformdirs.user_cache_dir("audio-guide", appauthor=False))

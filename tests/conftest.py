@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-
 from support import fakeengine
+
 from audio_guide import engines
 
 

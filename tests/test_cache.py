@@ -10,12 +10,12 @@ from typing import Callable
 
 import numpy as np
 import pytest
-
 from support import fakeengine
-from audio_guide.audio.cache import SpeechCache, default_dir, speech_key
-from audio_guide.cli import cli
 from support.cli import runner as cli_runner
 from test_cli import GOOD
+
+from audio_guide.audio.cache import SpeechCache, default_dir, speech_key
+from audio_guide.cli import cli
 
 
 def test_key_changes_with_every_setting() -> None:

@@ -11,9 +11,9 @@ from typing import Callable
 import pytest
 from mutagen.id3 import ID3
 
+from audio_guide.media import ffmpeg_exe
 from audio_guide.pipeline import Options, build
 from audio_guide.podcast import Episode
-from audio_guide.media import ffmpeg_exe
 
 FRAME_MS = 1152 / 44100 * 1000
 

@@ -11,7 +11,6 @@ from typing import Callable
 
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
-
 from support import fakeengine
 from support.cli import run
 

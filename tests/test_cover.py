@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from audio_guide.errors import FeedError, ScriptError
 from audio_guide.media import check_cover
 from audio_guide.podcast import cover_name, make_cover
-from audio_guide.errors import FeedError, ScriptError
 
 
 def problem(path: Path) -> str:

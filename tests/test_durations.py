@@ -6,7 +6,12 @@ from fractions import Fraction
 
 import pytest
 
-from audio_guide.script import DURATION_HELP, format_duration, parse_duration, parse_level
+from audio_guide.script import (
+    DURATION_HELP,
+    format_duration,
+    parse_duration,
+    parse_level,
+)
 
 
 @pytest.mark.parametrize(("value", "seconds"), [

@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from audio_guide.pipeline import Options, build
-from audio_guide.timeline import spoken_sentences
-from audio_guide.script import load_script
 from support.audiocheck import decode_mp3, quiet_spans, transcribe, words
 from support.listening import missing
+
+from audio_guide.pipeline import Options, build
+from audio_guide.script import load_script
+from audio_guide.timeline import spoken_sentences
 
 pytestmark = pytest.mark.slow
 

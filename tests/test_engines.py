@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+from support.cli import runner as cli_runner
 
 from audio_guide import engines
 from audio_guide.cli import cli
-from support.cli import runner as cli_runner
 from audio_guide.engines.gtts_engine import GttsEngine
 from audio_guide.errors import EngineError
 

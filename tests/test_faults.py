@@ -34,11 +34,11 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-
 from support import fakeengine
+from support.cli import run
+
 from audio_guide import engines
 from audio_guide.audio.cache import SpeechCache
-from support.cli import run
 from audio_guide.engines import EngineInfo, Speech
 from audio_guide.errors import EngineError
 from audio_guide.media import ffmpeg_exe

@@ -17,11 +17,10 @@ import feedparser
 import podcastparser
 import pytest
 from lxml import etree
+from test_podcast import a_podcast, clock, make_episode
 
 from audio_guide.errors import FeedError
-from audio_guide.podcast import episode_guid, podcast_guid
-from audio_guide.podcast import publish
-from test_podcast import a_podcast, clock, make_episode
+from audio_guide.podcast import episode_guid, podcast_guid, publish
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",

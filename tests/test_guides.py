@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.audiocheck import decode_mp3, loudness
 
 from audio_guide.pipeline import Built, Options, build
 from audio_guide.timeline import samples
-from support.audiocheck import decode_mp3, loudness
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent

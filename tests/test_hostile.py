@@ -24,13 +24,20 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from support import fakeengine
-from audio_guide import engines
 from support.cli import run
-from audio_guide.script import parse_duration, parse_level
+
+from audio_guide import engines
 from audio_guide.errors import ScriptError
-from audio_guide.script import MAX_DEPTH, MAX_EXPANDED_STEPS, MAX_FILE_BYTES, MAX_SAY_CHARS, load_script
+from audio_guide.script import (
+    MAX_DEPTH,
+    MAX_EXPANDED_STEPS,
+    MAX_FILE_BYTES,
+    MAX_SAY_CHARS,
+    load_script,
+    parse_duration,
+    parse_level,
+)
 
 GOOD = """\
 title: Calm

@@ -7,15 +7,12 @@ from typing import Callable
 
 import numpy as np
 import pytest
-
-from audio_guide.audio.cache import SpeechCache
-from audio_guide.audio import render, render_all
-from audio_guide.timeline import HOUSE_RATE
-from audio_guide.timeline import plan, samples
-from audio_guide.script import load_script
-from audio_guide.audio import cue_length, cue_sound
-from audio_guide.audio import Clips
 from support.fakeengine import fake_samples
+
+from audio_guide.audio import Clips, cue_length, cue_sound, render, render_all
+from audio_guide.audio.cache import SpeechCache
+from audio_guide.script import load_script
+from audio_guide.timeline import HOUSE_RATE, plan, samples
 
 SCRIPT = """
 title: T

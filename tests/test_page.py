@@ -16,9 +16,9 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from test_podcast import a_podcast, clock, make_episode
 
 from audio_guide.podcast import publish
-from test_podcast import a_podcast, clock, make_episode
 
 DAY = dt.datetime(2026, 3, 1, 21, 0, tzinfo=dt.timezone.utc)
 HOSTILE = 'Calm <script>alert("x")</script> & “quiet” — café'

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from audio_guide.timeline import plan, samples, spoken_sentences
 from audio_guide.script import load_script
+from audio_guide.timeline import plan, samples, spoken_sentences
 
 SCRIPT = """
 title: T

@@ -16,10 +16,12 @@ from pathlib import Path
 import pytest
 from mutagen.mp3 import MP3
 
-from audio_guide.podcast import Chapter, Cue, Episode
 from audio_guide.errors import ScriptError, UsageError
 from audio_guide.podcast import (
     APPLE_CATEGORIES,
+    Chapter,
+    Cue,
+    Episode,
     Podcast,
     default_podcast,
     find_config,

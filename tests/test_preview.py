@@ -7,13 +7,13 @@ from typing import Callable
 
 import numpy as np
 import pytest
+from support import fakeengine
 
 from audio_guide import preview
 from audio_guide.audio import Clips, SpeechCache, section_of, timeline_for
 from audio_guide.audio.segment import AudioSegment
 from audio_guide.errors import UsageError
 from audio_guide.script import load_script
-from support import fakeengine
 
 SCRIPT = """
 title: Preview

@@ -8,11 +8,11 @@ from typing import Callable
 
 import feedparser
 import podcastparser
-
-from support.cli import run
-from audio_guide.podcast import make_cover
 from support.audiocheck import decode_mp3
+from support.cli import run
 from test_cli import GOOD
+
+from audio_guide.podcast import make_cover
 
 CONFIG = """
 title: Test Cast

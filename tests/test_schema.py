@@ -16,18 +16,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from audio_guide.podcast import make_cover
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from audio_guide import engines
-from audio_guide.script import model
-from audio_guide.script import parse_duration, parse_level
 from audio_guide.errors import ScriptError
-from audio_guide.script import AUDIO_EXTENSIONS, load_script
+from audio_guide.podcast import make_cover
+from audio_guide.script import (
+    AUDIO_EXTENSIONS,
+    load_script,
+    model,
+    parse_duration,
+    parse_level,
+)
 from audio_guide.script.loader import (
     SECTION_KEYS,
     SOUND_KEYS,

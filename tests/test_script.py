@@ -13,16 +13,28 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-
-from audio_guide.podcast import make_cover
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from audio_guide import engines
-from audio_guide.script import parse_duration
 from audio_guide.errors import ScriptError
-from audio_guide.script import Cue, Guide, Hold, Pause, Repeat, Say, Section, Sound, Voice, Where
-from audio_guide.script import MAX_FILE_BYTES, load_script, load_scripts
+from audio_guide.podcast import make_cover
+from audio_guide.script import (
+    MAX_FILE_BYTES,
+    Cue,
+    Guide,
+    Hold,
+    Pause,
+    Repeat,
+    Say,
+    Section,
+    Sound,
+    Voice,
+    Where,
+    load_script,
+    load_scripts,
+    parse_duration,
+)
 
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(28)
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(24)

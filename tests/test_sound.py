@@ -9,13 +9,10 @@ from typing import Callable
 import numpy as np
 import pytest
 
+from audio_guide.audio import Bed, cue_length, cue_sound, render_all
 from audio_guide.audio.dsp import SPEECH_REF_LUFS, loudness
-from audio_guide.audio import render_all
-from audio_guide.script import BUILTIN_BEDS, BUILTIN_CUES
-from audio_guide.timeline import HOUSE_RATE
-from audio_guide.timeline import plan, samples
-from audio_guide.script import load_script
-from audio_guide.audio import Bed, cue_length, cue_sound
+from audio_guide.script import BUILTIN_BEDS, BUILTIN_CUES, load_script
+from audio_guide.timeline import HOUSE_RATE, plan, samples
 
 RATE = HOUSE_RATE
 

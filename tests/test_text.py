@@ -6,8 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from audio_guide.script import DURATION_HELP
-from audio_guide.script import sentences, split_breaks, spoken_form
+from audio_guide.script import DURATION_HELP, sentences, split_breaks, spoken_form
 
 
 @pytest.mark.parametrize(("text", "pieces"), [

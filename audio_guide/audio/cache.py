@@ -15,6 +15,7 @@ import os
 import shutil
 import struct
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -105,8 +106,6 @@ class SpeechCache:
 
     def sweep(self, older_than: float = 3600.0) -> int:
         """Remove temporary files a killed writer left; young ones may belong to a live build."""
-        import time
-
         removed = 0
         if self.speech.is_dir():
             cutoff = time.time() - older_than

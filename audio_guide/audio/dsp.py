@@ -6,6 +6,7 @@ from fractions import Fraction
 from typing import Final
 
 import numpy as np
+import pyloudnorm
 from scipy import ndimage, signal
 
 from ..timeline import HOUSE_RATE
@@ -59,8 +60,6 @@ def fade_edges(samples: np.ndarray, seconds: float = EDGE_FADE, rate: int = HOUS
 
 def loudness(samples: np.ndarray, rate: int = HOUSE_RATE) -> float:
     """Integrated loudness (LUFS, BS.1770) of a clip; short clips fall back to K-weighted RMS."""
-    import pyloudnorm
-
     if samples.size == 0:
         return float("-inf")
     if len(samples) >= int(0.45 * rate):

@@ -12,6 +12,22 @@ from pathlib import Path
 from typing import Final, Iterable, Protocol, Sequence
 
 import numpy as np
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    TALB,
+    TCON,
+    TDRC,
+    TIT2,
+    TLAN,
+    TPE1,
+    TSSE,
+    TXXX,
+    CTOCFlags,
+)
 
 from ..errors import ExportError
 from ..files import shown
@@ -66,8 +82,6 @@ def tag_mp3(path: Path, tags: Tags, chapters: Sequence[ChapterMark] = (), cover:
     Chapters are one CHAP frame per section (start and end in ms, byte offsets unknown) under
     one top-level, ordered CTOC, as the ID3 chapter addendum and podcast apps expect.
     """
-    from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, TSSE, TXXX, CTOCFlags
-
     id3 = ID3()
     id3.add(TIT2(encoding=3, text=tags.title))
     id3.add(TPE1(encoding=3, text=tags.artist))

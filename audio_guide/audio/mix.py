@@ -14,9 +14,9 @@ from typing import Final, Iterator, Protocol
 
 import numpy as np
 
-from .dsp import SPEECH_REF_LUFS, db, limit, loudness
 from ..script import Sound
 from ..timeline import Event, Timeline
+from .dsp import SPEECH_REF_LUFS, db, limit, loudness
 from .sounds import Bed, cue_sound
 
 BLOCK: Final = 44_100 * 5

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -29,8 +30,6 @@ def pipe_blocks(command: Sequence[str], blocks: "Iterable[np.ndarray]", what: st
     pipe and stall both processes. If ffmpeg stops reading (it failed), writing stops and its
     exit status and words tell why. Returns (exit status, stderr text, samples written).
     """
-    import threading
-
     try:
         process = subprocess.Popen(list(command), stdin=subprocess.PIPE, stderr=subprocess.PIPE)
     except OSError as exc:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Final, Iterator
 
 import numpy as np
+from scipy import fft
 
 from ..errors import ExportError
 from ..script import BUILTIN_BEDS, BUILTIN_CUES
@@ -108,8 +109,6 @@ BED_LOOP: Final = 90
 def _builtin_loop(name: str, rate: int) -> np.ndarray:
     """Shape white noise in the frequency domain, in single precision and in place: the loop is
     made once per build and must not be the biggest thing in memory."""
-    from scipy import fft
-
     n = BED_LOOP * rate
     rng = np.random.default_rng(SEED)
     spectrum = fft.rfft(rng.standard_normal(n, dtype=np.float32), overwrite_x=True)

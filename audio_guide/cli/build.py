@@ -8,11 +8,21 @@ from typing import Any
 
 import click
 
-from ..pipeline import BuildEvent, Built, Options, build as run_build
+from ..pipeline import BuildEvent, Built, Options
+from ..pipeline import build as run_build
 from ..podcast import podcast_for, publish
 from .app import cli, handle_errors
-from .shared import CACHE_DIR_OPTION, OUT_OPTION, PODCAST_OPTION, SCRIPT_ARGS, clock, count, podcast_config, \
-    script_paths, size
+from .shared import (
+    CACHE_DIR_OPTION,
+    OUT_OPTION,
+    PODCAST_OPTION,
+    SCRIPT_ARGS,
+    clock,
+    count,
+    podcast_config,
+    script_paths,
+    size,
+)
 
 
 @cli.command()

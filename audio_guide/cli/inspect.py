@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..podcast import CONFIG_FILE, load_podcast
+from ..podcast import CONFIG_FILE, find_config, load_podcast
 from ..script import load_script, load_scripts
 from ..timeline import Timeline
 from .app import cli, handle_errors
@@ -22,9 +22,10 @@ def validate(scripts: tuple[Path, ...]) -> None:
     guides = load_scripts(script_paths(scripts))
     for guide in guides:
         click.echo(f"{guide.path}: ok ({count(len(guide.sections), 'section')})")
-    if not scripts and CONFIG_FILE.is_file():
-        load_podcast(CONFIG_FILE)
-        click.echo(f"{CONFIG_FILE}: ok (podcast)")
+    config = find_config(CONFIG_FILE, required=False)
+    if not scripts and config is not None:
+        load_podcast(config)
+        click.echo(f"{config}: ok (podcast)")
 
 
 @cli.command("plan")
@@ -38,7 +39,11 @@ def plan_command(script: Path, as_json: bool, cache_dir: Path | None) -> None:
     Speech lengths come from the speech cache when the guide was built before; otherwise they
     are estimates, marked with '~'.
     """
-    from ..audio import Clips, SpeechCache, timeline_for  # real lengths: the cache and the cue sounds
+    from ..audio import (  # real lengths: the cache and the cue sounds
+        Clips,
+        SpeechCache,
+        timeline_for,
+    )
 
     guide = load_script(script)
     timeline = timeline_for(guide, Clips(guide, SpeechCache(cache_dir)))

@@ -8,7 +8,7 @@ import click
 
 from .. import engines
 from .app import cli, handle_errors
-from .shared import CACHE_DIR_OPTION, size
+from .shared import CACHE_DIR_OPTION, count, size
 
 
 @cli.command()
@@ -38,7 +38,7 @@ def cache_info(cache_dir: Path | None) -> None:
     from ..audio import SpeechCache  # the cache's reader lives with the audio it keeps
 
     info = SpeechCache(cache_dir).info()
-    click.echo(f"{info.path}: {info.entries} clips, {size(info.bytes)}")
+    click.echo(f"{info.path}: {count(info.entries, 'clip')}, {size(info.bytes)}")
 
 
 @cache.command("clear")
@@ -49,4 +49,4 @@ def cache_clear(cache_dir: Path | None) -> None:
     from ..audio import SpeechCache
 
     info = SpeechCache(cache_dir).clear()
-    click.echo(f"removed {info.entries} clips ({size(info.bytes)}) from {info.path}")
+    click.echo(f"removed {count(info.entries, 'clip')} ({size(info.bytes)}) from {info.path}")

@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
+from PIL import Image, UnidentifiedImageError
+
 from ..errors import ScriptError
 
 MIN_SIZE: Final = 1400
@@ -19,8 +21,6 @@ MAX_SIZE: Final = 3000
 
 def cover_problem(path: Path) -> str | None:
     """Why ``path`` cannot be a podcast cover, in words for a person; ``None`` if it can."""
-    from PIL import Image, UnidentifiedImageError
-
     try:
         with Image.open(path) as image:
             kind, mode, (width, height) = image.format, image.mode, image.size

@@ -25,6 +25,8 @@ def build_guide(guide: Guide, options: Options, cache: SpeechCache | None = None
         previous = up_to_date(guide, options, stamp)
         if previous is not None:
             return Built(guide, options.out_dir / previous.mp3, previous, skipped=True)
-    from .outputs import render_guide  # the boundary to the audio stage, crossed only when needed
+    from .outputs import (
+        render_guide,  # the boundary to the audio stage, crossed only when needed
+    )
 
     return render_guide(guide, options, stamp, cache, progress)

@@ -14,7 +14,15 @@ feedgen), :mod:`.page`, :mod:`.cover` (drawing), :mod:`.publisher`.
 from __future__ import annotations
 
 from .categories import APPLE_CATEGORIES
-from .channel import CONFIG_FILE, CONFIG_NAME, COVER_PREFIX, FEED_FILE, PAGE_FILE, Podcast, default_podcast
+from .channel import (
+    CONFIG_FILE,
+    CONFIG_NAME,
+    COVER_PREFIX,
+    FEED_FILE,
+    PAGE_FILE,
+    Podcast,
+    default_podcast,
+)
 from .config import find_config, load_podcast, podcast_for
 from .cover import cover_name, make_cover
 from .episode import Chapter, Cue, Episode, load_episodes

@@ -10,16 +10,15 @@ from __future__ import annotations
 import hashlib
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import Final
+
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from ..errors import FeedError
 from ..files import atomic_path
 from ..media.image import MAX_SIZE, MIN_SIZE
 
-if TYPE_CHECKING:  # Pillow is imported only when a cover is drawn or checked
-    from PIL import Image, ImageDraw, ImageFont
-
-    Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 STYLE: Final = "night-1"
 """Changes whenever the drawing changes, so a new drawing gets a new file name (see cover_name)."""
@@ -46,8 +45,6 @@ def make_cover(title: str, subtitle: str | None, path: Path, size: int = MIN_SIZ
         raise FeedError(f"a cover must be {MIN_SIZE} to {MAX_SIZE} px a side, not {size}.")
     if not title.strip():
         raise FeedError("a cover needs a title to draw.")
-    from PIL import ImageDraw
-
     image = _gradient(size)
     _moon(image, size)
     draw = ImageDraw.Draw(image)
@@ -76,8 +73,6 @@ def make_cover(title: str, subtitle: str | None, path: Path, size: int = MIN_SIZ
 
 def _gradient(size: int) -> Image.Image:
     """A vertical night-sky gradient; rows repeat, so the PNG stays small."""
-    from PIL import Image
-
     column = bytes(
         round(a + (b - a) * y / (size - 1)) for y in range(size) for a, b in zip(_TOP, _BOTTOM)
     )
@@ -86,8 +81,6 @@ def _gradient(size: int) -> Image.Image:
 
 def _moon(image: Image.Image, size: int) -> None:
     """A pale crescent with a faint halo, high on the right: night, without any words."""
-    from PIL import Image, ImageDraw, ImageFilter
-
     cx, cy, r = size * 0.70, size * 0.24, size * 0.085
     halo = Image.new("L", image.size, 0)
     ImageDraw.Draw(halo).ellipse([cx - r * 2.2, cy - r * 2.2, cx + r * 2.2, cy + r * 2.2], fill=38)
@@ -116,8 +109,6 @@ def _font(size: int, text: str) -> Font:
     The bundled font covers Latin letters only; a title with an em dash, accents beyond
     Latin-1 or another script is drawn with the system's DejaVu Sans where there is one.
     """
-    from PIL import ImageFont
-
     font = ImageFont.load_default(size=size)
     if not isinstance(font, ImageFont.FreeTypeFont):
         raise FeedError("Pillow was built without FreeType, so it cannot draw a cover's text; "

@@ -24,9 +24,12 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable, Final, Sequence
 
-from ..version import VERSION
+from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
+
 from ..errors import FeedError
 from ..files import write_text
+from ..version import VERSION
 from .channel import Podcast
 from .episode import Episode
 
@@ -121,8 +124,6 @@ def _read_state(path: Path) -> dict[str, dt.datetime]:
 def render_feed(podcast: "Podcast", episodes: Sequence[Episode], out_dir: Path,
                 dates: dict[str, dt.datetime], cover: str) -> str:
     """The RSS document for ``episodes`` (newest first), as text; nothing is written."""
-    from feedgen.feed import FeedGenerator
-
 
     base = podcast.base_url
     fg = FeedGenerator()
@@ -207,8 +208,6 @@ class _ChannelTags:
         return {"podcast": PODCAST_NS, "itunes": ITUNES_NS}
 
     def extend_rss(self, rss: Any) -> Any:
-        from feedgen.util import xml_elem
-
         channel = rss[0]
         xml_elem(f"{{{ITUNES_NS}}}explicit", channel).text = "true" if self.explicit else "false"
         if self.guid:
@@ -236,8 +235,6 @@ class _ItemTags:
         return {"podcast": PODCAST_NS}
 
     def extend_rss(self, item: Any) -> Any:
-        from feedgen.util import xml_elem
-
         xml_elem(f"{{{ITUNES_NS}}}explicit", item).text = "true" if self.explicit else "false"
         for url, kind, language, captions in self.transcripts:
             tag = xml_elem(f"{{{PODCAST_NS}}}transcript", item, url=url, type=kind, language=language)

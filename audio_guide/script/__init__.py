@@ -13,7 +13,14 @@ spoken form) and :mod:`.durations`. Nothing here imports numpy or a speech engin
 from __future__ import annotations
 
 from .assets import cover_image, project_file, sound_source
-from .durations import DURATION_HELP, format_duration, human, parse_duration, parse_level, shown
+from .durations import (
+    DURATION_HELP,
+    format_duration,
+    human,
+    parse_duration,
+    parse_level,
+    shown,
+)
 from .limits import (
     AUDIO_EXTENSIONS,
     MAX_BREAK,

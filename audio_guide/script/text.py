@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import Final, Iterable
 
 from .durations import parse_duration
+
 BREAK_TAG: Final = re.compile(r"<\s*break\b(?P<attrs>[^<>]*?)/?\s*>", re.IGNORECASE)
 _TIME_ATTR = re.compile(r"""^\s*time\s*=\s*(?P<q>["'])(?P<value>[^"']*)(?P=q)\s*$""", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])([\"'”’)\]]*)\s+(?=\S)")

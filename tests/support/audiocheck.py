@@ -55,9 +55,8 @@ import unicodedata
 from math import gcd
 from typing import Any, Union
 
-import numpy as np
-
 import imageio_ffmpeg
+import numpy as np
 
 __all__ = [
     "AudioCheckError",
