@@ -6,7 +6,19 @@ Exit codes follow the classes: a :class:`ScriptError` (the user's input) is a us
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters written as escapes (``\\n``).
+
+    A message is one line on a terminal and in a log, whatever a value quoted in it holds.
+    """
+    return "".join(_ESCAPES.get(ch) or (f"\\x{ord(ch):02x}" if unicodedata.category(ch) == "Cc" else ch)
+                   for ch in text)
 
 
 class AudioGuideError(Exception):

@@ -380,3 +380,28 @@ def test_the_configs_image_is_copied_under_its_content_digest(project: Path) -> 
     data = (project / "art.png").read_bytes()
     assert placed.name == f"podcast-cover-{hashlib.sha256(data).hexdigest()[:12]}.png"
     assert placed.read_bytes() == data
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ("base_url: https://example.org/guides/", 'base_url: "https://example.org/\\nguides/"',
+     r"scripts/podcast.yaml:11:11: 'base_url' holds a line break; write the whole address on one line."),
+    ("  email: owner@example.org", '  email: "owner@example.org\\nX-Evil: 1"',
+     r"scripts/podcast.yaml:6:10: 'owner.email': 'owner@example.org\nX-Evil: 1' is not an email address; "
+     r"write it like name@example.org."),
+])
+def test_a_line_break_in_a_value_gives_one_line_and_the_true_reason(project: Path, old: str, new: str,
+                                                                      expected: str) -> None:
+    from support.cli import run
+
+    write_config(project, VALID.replace(old, new))
+    (project / "scripts" / "g.yaml").write_text(
+        "title: G\ndescription: D\nsections:\n  - title: S\n    steps:\n      - say: Hi.\n", encoding="utf-8")
+    result = run("validate")
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {expected}\n"
+
+
+def test_one_line_escapes_every_control_character() -> None:
+    from audio_guide.errors import one_line
+
+    assert one_line("a\nb\rc\td\x1be\x7ff é") == "a\\nb\\rc\\td\\x1be\\x7ff é"

@@ -16,7 +16,7 @@ from typing import Any, Callable, TypeVar
 
 import click
 
-from ..errors import AudioGuideError
+from ..errors import AudioGuideError, one_line
 from ..files import shown
 from ..version import VERSION
 
@@ -30,7 +30,7 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except AudioGuideError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {one_line(str(exc))}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted: guides finished before the interrupt are complete; "
@@ -39,7 +39,7 @@ def handle_errors(func: F) -> F:
         except OSError as exc:  # the disk, not the user's script: a build failure
             where = f" ({shown(exc.filename)})" if isinstance(exc.filename, str) and exc.filename else ""
             reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-            click.echo(f"error: {reason}{where}; no temporary file was left in the output folder.", err=True)
+            click.echo(one_line(f"error: {reason}{where}; no temporary file was left in the output folder."), err=True)
             sys.exit(1)
     return wrapper  # type: ignore[return-value]
 

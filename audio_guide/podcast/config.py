@@ -114,6 +114,8 @@ def _explicit(reader: Reader, node: yaml.Node | None) -> bool:
 def _base_url(reader: Reader, node: yaml.Node) -> str:
     url = reader.text(node, "'base_url'", 500)
     what = f"'base_url': '{url}'"
+    if any(ch in "\r\n" for ch in url):
+        raise reader.fail(node, "'base_url' holds a line break;", "write the whole address on one line.")
     if any(ch.isspace() for ch in url):
         raise reader.fail(node, f"{what} contains a space;", "write spaces as %20, or use a folder name without them.")
     parts = urllib.parse.urlsplit(url)
