@@ -14,8 +14,9 @@ from support import fakeengine
 from support.cli import runner as cli_runner
 from test_cli import GOOD
 
-from audio_guide.audio.cache import SpeechCache, default_dir, speech_key
+from audio_guide.audio.cache import SpeechCache, speech_key
 from audio_guide.cli import cli
+from audio_guide.places import cache_dir as default_dir
 
 
 def test_key_changes_with_every_setting() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from audio_guide.script import load_script
+from audio_guide.script import Guide, load_script
 from audio_guide.timeline import plan, samples, spoken_sentences
 
 SCRIPT = """
@@ -88,18 +88,23 @@ def test_unknown_lengths_are_estimated_and_flagged(write_script: Callable[[str, 
     assert timeline.to_dict()["estimated"] is True
 
 
-def test_reminder_that_would_overrun_is_dropped_with_warning(write_script: Callable[[str, str], Path]) -> None:
-    guide = load_script(write_script("g.yaml", """
+def reminder_guide(write_script: Callable[[str, str], Path], hold: str, every: str, remind: str) -> Guide:
+    """A guide of one line and one hold with reminders; the hold's line is line 7."""
+    return load_script(write_script("g.yaml", f"""
         title: T
         description: D
         sections:
           - title: S
             steps:
               - say: Go.
-              - hold: 30s
-                remind_every: 15s
-                remind: A very long reminder that will not fit.
+              - hold: {hold}
+                remind_every: {every}
+                remind: {remind}
     """))
+
+
+def test_reminder_that_would_overrun_is_dropped_with_warning(write_script: Callable[[str, str], Path]) -> None:
+    guide = reminder_guide(write_script, "30s", "15s", "A very long reminder that will not fit.")
     long_lines = plan(guide, lambda text: samples(20) if "reminder" in text else 441)
     assert [e for e in long_lines.speech() if e.reminder] == []
     assert len(long_lines.warnings) == 1 and ":7: a reminder at 15s" in long_lines.warnings[0]
@@ -160,17 +165,7 @@ def test_total_is_a_length_an_mp3_can_state_exactly(write_script: Callable[[str,
 
 
 def test_reminders_never_talk_over_each_other(write_script: Callable[[str, str], Path]) -> None:
-    guide = load_script(write_script("g.yaml", """
-        title: T
-        description: D
-        sections:
-          - title: S
-            steps:
-              - say: Go.
-              - hold: 60s
-                remind_every: 10s
-                remind: A reminder that takes fifteen seconds to say.
-    """))
+    guide = reminder_guide(write_script, "60s", "10s", "A reminder that takes fifteen seconds to say.")
     timeline = plan(guide, lambda text: samples(15) if "reminder" in text else 441)
     hold = next(e for e in timeline.events if e.kind == "hold")
     starts = [(e.start - hold.start) / 44100 for e in timeline.speech() if e.reminder]

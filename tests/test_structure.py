@@ -20,8 +20,8 @@ MAX_LINES = 400
 STAGES = ("script", "timeline", "audio", "podcast", "pipeline", "engines", "media", "cli")
 
 
-def module_name(path: Path) -> str:
-    parts = path.relative_to(ROOT).with_suffix("").parts
+def module_name(path: Path, root: Path = ROOT) -> str:
+    parts = path.relative_to(root).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
@@ -98,15 +98,10 @@ def test_the_cycle_finder_finds_cycles(tmp_path: Path, monkeypatch: pytest.Monke
     (pkg / "__init__.py").write_text("")
     (pkg / "a.py").write_text("def f():\n    from .b import g\n")
     (pkg / "b.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from . import a\n")
-    fake = {module_name_in(tmp_path, p): p for p in pkg.rglob("*.py")}
+    fake = {module_name(p, tmp_path): p for p in pkg.rglob("*.py")}
     monkeypatch.setattr(sys.modules[__name__], "MODULES", fake)
     graph = {name: edges(name) for name in fake}
     assert find_cycles(graph) == [["audio_guide.a", "audio_guide.b", "audio_guide.a"]]
-
-
-def module_name_in(root: Path, path: Path) -> str:
-    parts = path.relative_to(root).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 def test_no_module_imports_another_modules_private_names() -> None:
@@ -138,6 +133,9 @@ def test_the_public_api_is_cheap_and_visible_to_type_checkers() -> None:
     text = (PACKAGE / "__init__.py").read_text(encoding="utf-8")
     listed = {n for source, names, _ in imports("audio_guide") for n in names}
     assert set(audio_guide.__all__) <= listed, "every public name is imported under TYPE_CHECKING"
+    loaded_from = {n: source.removeprefix("audio_guide.") for source, names, _ in imports("audio_guide") for n in names
+                   if source != "audio_guide.version" and not source.startswith(("typing", "importlib", "__future__"))}
+    assert audio_guide._WHERE == loaded_from, "the lazy loader and the type checkers' imports name the same places"
     assert "if TYPE_CHECKING:" in text
 
 

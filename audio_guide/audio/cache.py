@@ -22,17 +22,11 @@ from typing import Final
 
 import numpy as np
 
-from ..places import CACHE_ENV, cache_dir
+from ..places import cache_dir
 
 PROCESSING: Final = "clip-v2"
 MAGIC: Final = b"AGSPEECH1"
 _HEADER = struct.Struct("<9sIQ32s")  # magic, rate, sample count, sha256 of the payload
-ENV_VAR: Final = CACHE_ENV
-
-
-def default_dir() -> Path:
-    """``$AUDIO_GUIDE_CACHE_DIR``, else the platform's user cache folder."""
-    return cache_dir()
 
 
 def speech_key(identity: str, text: str, *, voice: str | None, rate: float, language: str) -> str:

@@ -11,13 +11,13 @@ import click
 from ..pipeline import BuildEvent, Built, Options
 from ..pipeline import build as run_build
 from ..podcast import podcast_for, publish
+from ..script import format_duration
 from .app import cli, handle_errors
 from .shared import (
     CACHE_DIR_OPTION,
     OUT_OPTION,
     PODCAST_OPTION,
     SCRIPT_ARGS,
-    clock,
     count,
     podcast_config,
     script_paths,
@@ -48,7 +48,7 @@ def build(scripts: tuple[Path, ...], out_dir: Path, engine: str | None, voice: s
                       podcast=podcast_config(podcast))
     results = run_build(script_paths(scripts), options, _Reporter(), force=force, jobs=jobs)
     total = sum(b.seconds for b in results)
-    click.echo(f"built {count(len(results), 'guide')}, {clock(total)} of audio, in {out_dir}/")
+    click.echo(f"built {count(len(results), 'guide')}, {format_duration(total)} of audio, in {out_dir}/")
     click.echo(f"feed: {out_dir / 'feed.xml'}  page: {out_dir / 'index.html'}")
 
 
@@ -81,7 +81,7 @@ class _Reporter:
 
     @staticmethod
     def _built(built: Built) -> None:
-        line = f"{built.mp3}  {clock(built.seconds)}  {size(built.size)}"
+        line = f"{built.mp3}  {format_duration(built.seconds)}  {size(built.size)}"
         if built.skipped:
             click.echo(f"{line}  (up to date)")
             return

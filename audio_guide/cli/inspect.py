@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from ..podcast import CONFIG_FILE, find_config, load_podcast
-from ..script import load_script, load_scripts
+from ..script import format_duration, load_script, load_scripts
 from ..timeline import Timeline
 from .app import cli, handle_errors
-from .shared import CACHE_DIR_OPTION, SCRIPT_ARGS, clock, count, script_paths
+from .shared import CACHE_DIR_OPTION, SCRIPT_ARGS, count, script_paths
 
 
 @cli.command()
@@ -54,7 +54,7 @@ def plan_command(script: Path, as_json: bool, cache_dir: Path | None) -> None:
     click.echo(f"{guide.slug}: {guide.title}")
     for line in _lines(timeline):
         click.echo(line)
-    click.echo(f"total {clock(timeline.total / timeline.rate)}{' (estimated: not built yet)' if timeline.estimated else ''}")
+    click.echo(f"total {format_duration(timeline.total / timeline.rate)}{' (estimated: not built yet)' if timeline.estimated else ''}")
     for warning in timeline.warnings:
         click.echo(f"warning: {warning}", err=True)
 
@@ -69,11 +69,11 @@ def _lines(timeline: Timeline) -> list[str]:
         for start, chapter in chapters.items():
             if start <= event.start and start not in shown:
                 shown.add(start)
-                lines.append(f"{clock(start / rate):>11}  == {chapter.title} ==")
+                lines.append(f"{format_duration(start / rate):>11}  == {chapter.title} ==")
         if event.kind == "gap":
             continue
         mark = "~" if event.estimated else " "
         text = event.text if event.kind in ("speech", "cue") else ""
         kind = "remind" if event.reminder and event.kind == "speech" else event.kind
-        lines.append(f"{clock(event.start / rate):>11}  {kind:<7}{mark}{clock(event.length / rate):>10}  {text}")
+        lines.append(f"{format_duration(event.start / rate):>11}  {kind:<7}{mark}{format_duration(event.length / rate):>10}  {text}")
     return lines

@@ -8,7 +8,6 @@ import click
 
 from ..errors import UsageError
 from ..podcast import CONFIG_FILE, CONFIG_NAME, find_config
-from ..script import format_duration
 
 SCRIPT_ARGS = click.argument("scripts", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 CACHE_DIR_OPTION = click.option(
@@ -37,16 +36,15 @@ def script_paths(paths: tuple[Path, ...]) -> list[Path]:
     return found
 
 
-def clock(seconds: float) -> str:
-    return format_duration(seconds)
-
-
 def size(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+    """Bytes as people read them: ``512 B``, ``12.5 MB``."""
+    if n < 1000:
+        return f"{n:.0f} B"
+    for unit in ("KB", "MB"):
         n /= 1000
-    return f"{n} B"
+        if n < 1000:
+            return f"{n:.1f} {unit}"
+    return f"{n / 1000:.1f} GB"
 
 
 def count(n: int, word: str) -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..script import Guide
 from .fingerprint import fingerprint, up_to_date
 from .options import Options
 from .progress import Built, Progress
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a type only: the audio stage is loaded below, when a guide must be rendered
     from ..audio import SpeechCache
-    from ..script import Guide
 
 
 def build_guide(guide: Guide, options: Options, cache: SpeechCache | None = None,

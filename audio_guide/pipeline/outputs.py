@@ -28,15 +28,15 @@ def render_guide(guide: Guide, options: Options, stamp: str, cache: SpeechCache 
     clips = Clips(guide, cache)
     sentences = spoken_sentences(guide)
     todo = clips.missing(sentences)
-    tick = None
-    if progress is not None:
-        report = progress
-        report(BuildEvent("speaking", guide, 0, len(todo)))
-        done = [0]
+    done = 0
 
-        def tick(_sentence: str) -> None:
-            done[0] += 1
-            report(BuildEvent("speaking", guide, done[0], len(todo)))
+    def tick(_sentence: str) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(BuildEvent("speaking", guide, done, len(todo)))
+    if progress is not None:
+        progress(BuildEvent("speaking", guide, 0, len(todo)))
     made = clips.make(todo, tick, isolate=True, checked=True)
     if progress is not None:
         progress(BuildEvent("mixing", guide))

@@ -10,27 +10,22 @@ is still reported: nothing here makes a missing word pass.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from num2words import num2words
 
-_APOSTROPHES = str.maketrans({"\u2019": "", "\u2018": "", "'": "", "`": ""})
-_TOKEN = re.compile(r"[^\W_]+")
-_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+from .audiocheck import words
+
 MAX_PARTS = 3
 """A compound may be heard split in up to this many pieces ("over the counter" is not one word)."""
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-case words without punctuation, numerals as words ("30" -> "thirty")."""
-    plain = unicodedata.normalize("NFKC", text).lower().translate(_APOSTROPHES)
-    plain = re.sub(r"(?<=\d),(?=\d{3}\b)", "", plain)  # 1,500 -> 1500
+    """:func:`~.audiocheck.words`, with numerals as words ("30" -> "thirty", "2.5" -> "two point five")."""
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 1,500 -> 1500
+    text = re.sub(r"(?<=\d)\.(?=\d)", " point ", text)
     out: list[str] = []
-    for token in re.findall(r"\d+(?:\.\d+)?|[^\W\d_]+", plain):
-        if _NUMBER.match(token):
-            out.extend(_TOKEN.findall(num2words(float(token) if "." in token else int(token)).lower()))
-        else:
-            out.append(token)
+    for word in words(text):
+        out.extend(words(num2words(int(word))) if word.isdigit() else [word])
     return out
 
 
