@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         EngineError,
         ExportError,
         FeedError,
+        MachineError,
         ScriptError,
         UsageError,
     )
@@ -42,14 +43,15 @@ if TYPE_CHECKING:
     from .timeline import Timeline, plan
 
 __all__ = [
-    "AudioGuideError", "BuildEvent", "Built", "EngineError", "ExportError", "FeedError", "Guide", "Options", "Podcast",
+    "AudioGuideError", "BuildEvent", "Built", "EngineError", "ExportError", "FeedError", "Guide", "MachineError",
+    "Options", "Podcast",
     "ScriptError", "SpeechCache", "Timeline", "UsageError", "build", "build_guide", "check_cover", "default_podcast",
     "load_podcast", "load_script", "load_scripts", "make_cover", "plan", "preview", "publish", "render",
 ]
 
 _WHERE = {
     "AudioGuideError": "errors", "ScriptError": "errors", "EngineError": "errors", "ExportError": "errors",
-    "FeedError": "errors", "UsageError": "errors", "Guide": "script", "load_script": "script",
+    "FeedError": "errors", "UsageError": "errors", "MachineError": "errors", "Guide": "script", "load_script": "script",
     "load_scripts": "script", "plan": "timeline", "Timeline": "timeline", "Options": "pipeline",
     "build": "pipeline", "build_guide": "pipeline", "Built": "pipeline", "BuildEvent": "pipeline",
     "SpeechCache": "audio", "render": "audio", "preview": "audio", "Podcast": "podcast", "load_podcast": "podcast",

@@ -69,6 +69,13 @@ class UsageError(AudioGuideError):
     exit_code = 2
 
 
+class MachineError(AudioGuideError):
+    """The machine around the build cannot be used as it is: a folder that cannot be written, no
+    usable home folder. Like bad input, it is the user's to fix (a setting, a path), so exit 2."""
+
+    exit_code = 2
+
+
 class EngineError(AudioGuideError):
     """The speech engine could not make speech (no network, rate limited, voice missing)."""
 

@@ -44,11 +44,20 @@ def atomic_path(target: Path) -> Iterator[Path]:
 
 
 def write_text(target: Path, text: str) -> None:
-    with atomic_path(target) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+    write_bytes(target, text.encode("utf-8"))
 
 
 def write_bytes(target: Path, data: bytes) -> None:
+    """Replace ``target`` atomically, unless it already holds exactly ``data``.
+
+    Leaving an unchanged file alone keeps its modification time, so a build that changes
+    nothing changes nothing on disk either (mirrors, rsync and HTTP caches see no update).
+    """
+    try:
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
+            return
+    except OSError:
+        pass  # missing or unreadable: write it
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
 

@@ -117,6 +117,45 @@ result = dict(ours_s=ours, naive_s=naive, samples=total)
 """
 
 
+PRODUCER_FILES = """
+import time, wave
+from pathlib import Path
+from audio_guide.errors import ScriptError
+from audio_guide.pipeline import Options, build
+from audio_guide.script import load_script
+work = Path({work!r})
+work = work / ("own" if {own!r} else "builtin")
+scripts = work / "media" / "scripts"
+scripts.mkdir(parents=True)
+def square(path, seconds, rate=44100):
+    with wave.open(str(path), "wb") as fh:
+        fh.setnchannels(2); fh.setsampwidth(2); fh.setframerate(rate)
+        block = (b"\\x00\\x10" * 2 * 50 + b"\\x00\\xf0" * 2 * 50) * 441
+        for _ in range(int(seconds)):
+            fh.writeframesraw(block)
+square(scripts / "two-hours.wav", 2 * 3600)
+square(scripts / "minute.wav", 59)
+text = (
+    "title: Producer files\\ndescription: A two-hour ambience file and a long cue.\\n"
+    "voice: {{engine: piper}}\\nsound: {{ambience: two-hours.wav, cue: minute.wav, fade_out: 1s}}\\n"
+    "sections:\\n  - title: S\\n    steps:\\n      - say: Rest now.\\n      - hold: 20m\\n"
+)
+(scripts / "files.yaml").write_text(text if {own!r} else text.replace("two-hours.wav, cue: minute.wav", "brown-noise, cue: bell"))
+(scripts / "cue.yaml").write_text(text.replace("cue: minute.wav", "cue: two-hours.wav"))
+t0 = time.perf_counter()
+try:
+    load_script(scripts / "cue.yaml")
+    refused = False
+except ScriptError:
+    refused = True
+refuse_s = time.perf_counter() - t0
+t0 = time.perf_counter()
+[b] = build([scripts / "files.yaml"], Options(out_dir=work / "media" / "out", cache_dir=work / "media" / "cache"))
+result = dict(refused=refused, refuse_s=refuse_s, build_s=time.perf_counter() - t0, audio_s=b.seconds,
+              file_mb=(scripts / "two-hours.wav").stat().st_size / 1e6)
+"""
+
+
 def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True, env=env, cwd=cwd)
@@ -165,6 +204,15 @@ def main() -> None:
                   + (f" vs naive pydub {row['naive_s']:.1f} s = {row['naive_s'] / row['assembly_s']:.0f}x"
                      if row["naive_s"] else ""), flush=True)
 
+        # a producer's own files: a two-hour WAV as the bed (refused as a cue), a 59 s cue, against
+        # the same guide with a built-in bed and cue
+        media = run_child(PRODUCER_FILES.format(work=str(work), own=True), env)
+        plain = run_child(PRODUCER_FILES.format(work=str(work), own=False), env)
+        results["producer_files"] = {**media, "builtin_peak_mb": plain["peak_mb"]}
+        print(f"producer files: a {media['file_mb']:.0f} MB two-hour WAV refused as a cue in {media['refuse_s']:.2f} s; "
+              f"as the bed of a {media['audio_s'] / 60:.0f}-min guide: build {media['build_s']:.1f} s, build process "
+              f"peak {media['peak_mb']:.0f} MB (with a built-in bed: {plain['peak_mb']:.0f} MB)", flush=True)
+
         # no-op rebuild of the shipped guides (after one real build)
         project = work / "project"
         shutil.copytree(ROOT / "scripts", project / "scripts")
@@ -199,6 +247,12 @@ def main() -> None:
     if isinstance(long, dict):
         checks.append(("peak memory at 180 min < 300 MB (build process)", long["peak_mb"] < 300))
         checks.append(("peak memory at 180 min < 300 MB (speech worker, ffmpeg)", long["children_peak_mb"] < 300))
+    media = results.get("producer_files")
+    if isinstance(media, dict):
+        checks.append(("a two-hour cue is refused at validate, in < 1 s", media["refused"] and media["refuse_s"] < 1.0))
+        checks.append(("a two-hour bed file: build process < 300 MB", media["peak_mb"] < 300))
+        checks.append(("a two-hour bed file costs < 64 MB over a built-in bed",
+                       media["peak_mb"] - media["builtin_peak_mb"] < 64))
     for name, ok in checks:
         print(f"  [{'ok' if ok else 'MISSED'}] {name}")
 

@@ -15,6 +15,7 @@ from audio_guide import engines
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AUDIO_GUIDE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("FAKE_ENGINE_LOG_DIR", str(tmp_path))
     # forked speech workers see what a test patched; the module-scoped real builds
     # (test_e2e, test_guides) start before this and use the default, spawn
     monkeypatch.setenv("AUDIO_GUIDE_WORKER_START", "fork")

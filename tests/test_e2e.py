@@ -84,8 +84,10 @@ def test_the_words_are_heard(built) -> None:
     heard = transcribe(built.mp3)
     script = load_script(built.guide.path)
     lost = missing(" ".join(spoken_sentences(script)), heard)  # "3" and "three", "light house" are the same
-    # a small recogniser may mishear a word of the randomised neural voice; more than two is wrong
-    assert len(lost) <= 2, f"not heard: {lost}; heard: {heard}"
+    # the neural voice is randomised and a small recogniser mishears short words ("leg" as
+    # "light", "lay a" as "they"): a few of those are chance, a dropped sentence (8+ words) is not
+    assert len(lost) <= 4, f"not heard: {lost}; heard: {heard}"
+    assert len([w for w in lost if len(w) >= 4]) <= 1, f"content words not heard: {lost}; heard: {heard}"
     keys = ("toes", "knee", "towel", "calf", "sleep", "seconds")  # "3s" is spoken as "3 seconds"
     assert len(missing(" ".join(keys), heard)) <= 1, heard
     assert "3s" not in words(heard)

@@ -13,6 +13,7 @@ line's framing (exit status, one line, no traceback) for arbitrary files, and ra
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import time
@@ -26,10 +27,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import fakeengine
 from support.cli import run
+from support.media import chunk, long_wav, png, tone_wav, wav_bytes
 
 from audio_guide import engines
 from audio_guide.errors import ScriptError
 from audio_guide.script import (
+    BED_SECONDS_USED,
+    MAX_CUE_SECONDS,
     MAX_DEPTH,
     MAX_EXPANDED_STEPS,
     MAX_FILE_BYTES,
@@ -38,6 +42,7 @@ from audio_guide.script import (
     parse_duration,
     parse_level,
 )
+from audio_guide.script.limits import MIN_BED_SECONDS, MIN_CUE_SECONDS, SILENT_DB
 
 GOOD = """\
 title: Calm
@@ -56,7 +61,7 @@ BAD = "scripts/zbad.yaml"
 SECTIONS = "sections:\n  - title: S\n    steps:\n"
 STEPS = "title: T\ndescription: D\n" + SECTIONS
 """Steps appended to this start at line 6; a step's key is at column 9, a ``say:`` value at 14."""
-WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(28)
+WAV = tone_wav(2.0)
 
 
 def top(line: str) -> str:
@@ -117,15 +122,38 @@ def _alias_bomb() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _setup_files(project: Path) -> None:
-    """Files the path cases point at: text named like audio or PNG, a folder named .wav, a
-    link out of the project, an image beside (not inside) the project."""
+@pytest.fixture(scope="module")
+def big_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Files too big to write for every case: a two-hour WAV and a 30000x30000 PNG (made once,
+    then hard-linked into each project, so they are real files inside it)."""
+    folder = tmp_path_factory.mktemp("big")
+    long_wav(folder / "long.wav", 2 * 3600)
+    (folder / "bomb.png").write_bytes(png(30000, 30000, colour_type=0, bit_depth=1))
+    return {"long.wav": folder / "long.wav", "bomb.png": folder / "bomb.png"}
+
+
+def _setup_files(project: Path, big: dict[str, Path]) -> None:
+    """Files the path and media cases point at, all made here: text named like audio or PNG, a
+    folder and a FIFO named .wav, a link out of the project, a file beside (not inside) the
+    project, silent, cut-short, one-sample and too-long sounds, a bomb and transparent covers."""
     scripts = project / "scripts"
     (scripts / "notes.wav").write_text("these are notes, not audio")
     (scripts / "notes.png").write_text("not an image")
     (scripts / "folder.wav").mkdir()
+    os.mkfifo(scripts / "fifo.wav")
     (scripts / "escape.wav").symlink_to("/etc/passwd")
     (project.parent / "outside.wav").write_bytes(WAV)
+    (scripts / "silent.wav").write_bytes(tone_wav(2.0, amplitude=0.0))
+    (scripts / "cut.wav").write_bytes(tone_wav(10.0)[:44 + 100])  # the header still says ten seconds
+    (scripts / "one.wav").write_bytes(wav_bytes(b"\x00\x40"))  # one sample, at half scale
+    (scripts / "cue50.wav").write_bytes(tone_wav(50.0, rate=2000, frequency=220.0))
+    (scripts / "id3.mp3").write_bytes(b"ID3 these are notes, not an MP3\n" * 10)
+    (scripts / "trns.png").write_bytes(png(1400, 1400, extra=chunk(b"tRNS", b"\x00\x00\x00\x00\x00\x00")))
+    (scripts / "palette.png").write_bytes(png(1400, 1400, colour_type=3))
+    (scripts / "palette-see-through.png").write_bytes(png(1400, 1400, colour_type=3, extra=chunk(b"tRNS", b"\x00")))
+    (scripts / "wide.png").write_bytes(png(1600, 1400))
+    for name, source in big.items():
+        os.link(source, scripts / name)
 
 
 def _unknown_engine() -> str:
@@ -133,7 +161,7 @@ def _unknown_engine() -> str:
 
 
 # (id, the bad script's bytes or text, the message after "error: scripts/zbad.yaml:")
-CASES: list[tuple[str, str | bytes, str | Callable[[], str]]] = [
+CASES: list[tuple[str, str | bytes, str | re.Pattern[str] | Callable[[], str]]] = [
     # YAML itself
     ("billion-laughs", _alias_bomb(),
      "2:14: YAML aliases (*name) are not supported; write the steps out, or use a 'repeat' step."),
@@ -175,7 +203,7 @@ CASES: list[tuple[str, str | bytes, str | Callable[[], str]]] = [
      "got '-5m'."),
     ("duration-zero", STEPS + "      - hold: 0s\n", "6:15: 'hold' must be longer than zero, got '0s'."),
     ("guide-over-12h", STEPS + "      - repeat: 100\n        steps: [{hold: 2h}]\n",
-     "1:1: the guide's pauses and holds add up to 200h, over the limit of 12h for a guide."),
+     "1:1: the guide's pauses, holds and cues add up to 200h5m, over the limit of 12h for a guide."),
     # engines and voices
     ("unknown-engine", top("voice: {engine: espeak}"), _unknown_engine),
     ("unknown-voice", top("voice: {engine: piper, name: amy}"),
@@ -198,7 +226,7 @@ CASES: list[tuple[str, str | bytes, str | Callable[[], str]]] = [
     ("bed-missing", top("sound: {ambience: bed.wav}"),
      "3:19: 'sound.ambience': file 'bed.wav' does not exist (looked for {project}/scripts/bed.wav)."),
     ("bed-is-a-folder", top("sound: {ambience: folder.wav}"),
-     "3:19: 'sound.ambience': file 'folder.wav' does not exist (looked for {project}/scripts/folder.wav)."),
+     "3:19: 'sound.ambience': 'folder.wav' is a folder; expected a file."),
     ("cue-not-audio", STEPS + "      - cue: notes.wav\n",
      "6:14: 'cue': 'notes.wav' is named like a wav file, but its contents are not. Check that it is the right "
      "file, or convert it."),
@@ -214,23 +242,77 @@ CASES: list[tuple[str, str | bytes, str | Callable[[], str]]] = [
      "file, or convert it."),
     ("cover-absolute", top("cover: /etc/passwd"),
      "3:8: 'cover': '/etc/passwd' is an absolute path; write it relative to the script's folder."),
+    # what the files hold (issue: hostile media)
+    ("bed-is-a-fifo", top("sound: {ambience: fifo.wav}"),
+     "3:19: 'sound.ambience': 'fifo.wav' is not a regular file (a pipe, socket or device); expected a file."),
+    ("cue-is-a-fifo", STEPS + "      - cue: fifo.wav\n",
+     "6:14: 'cue': 'fifo.wav' is not a regular file (a pipe, socket or device); expected a file."),
+    ("cue-silent", STEPS + "      - cue: silent.wav\n",
+     "6:14: 'cue': 'silent.wav' is silent (digital silence). Use another file."),
+    ("sound-cue-silent", top("sound: {cue: silent.wav}"),
+     "3:14: 'sound.cue': 'silent.wav' is silent (digital silence). Use another file."),
+    ("bed-silent", top("sound: {ambience: silent.wav}"),
+     "3:19: 'sound.ambience': 'silent.wav' is silent (digital silence). Use 'ambience: none' for no bed."),
+    ("cue-two-hours", STEPS + "      - cue: long.wav\n",
+     "6:14: 'cue': 'long.wav' is too long for a cue (2h); a cue may last at most 60 s. "
+     "Trim it, or use it as 'sound.ambience'."),
+    ("hold-cue-two-hours-repeated", STEPS + "      - repeat: 100\n        steps: [{hold: 1m, cue: long.wav}]\n",
+     "7:33: the hold's 'cue': 'long.wav' is too long for a cue (2h); a cue may last at most 60 s. "
+     "Trim it, or use it as 'sound.ambience'."),
+    ("cues-over-12h", STEPS + "      - repeat: 100\n        steps:\n" + "          - cue: cue50.wav\n" * 10,
+     "1:1: the guide's pauses, holds and cues add up to 13h53m20s, over the limit of 12h for a guide."),
+    ("cue-cut-short", STEPS + "      - cue: cut.wav\n",
+     "6:14: 'cue': 'cut.wav' holds only 6.3 ms of audio; a cue must last at least 0.1 s. "
+     "Check that the file is whole (not cut short)."),
+    ("cue-one-sample", STEPS + "      - cue: one.wav\n",
+     "6:14: 'cue': 'one.wav' holds only 0.0 ms of audio; a cue must last at least 0.1 s. "
+     "Check that the file is whole (not cut short)."),
+    ("bed-cut-short", top("sound: {ambience: cut.wav}"),
+     "3:19: 'sound.ambience': 'cut.wav' holds only 6.3 ms of audio; an ambience file (it is looped) must last "
+     "at least 1 s. Check that the file is whole (not cut short)."),
+    ("bed-one-sample", top("sound: {ambience: one.wav}"),
+     "3:19: 'sound.ambience': 'one.wav' holds only 0.0 ms of audio; an ambience file (it is looped) must last "
+     "at least 1 s. Check that the file is whole (not cut short)."),
+    ("cue-text-with-id3-header", STEPS + "      - cue: id3.mp3\n",
+     re.compile(r"6:14: 'cue': 'id3\.mp3' is not usable audio: ffmpeg cannot decode it as audio \(.+\)\.")),
+    ("cover-bomb", top("cover: bomb.png"),
+     "3:8: 'cover': the cover has 900,000,000 pixels, far beyond a cover's 3000x3000 px. "
+     "Resize it to between 1400 and 3000 px a side."),
+    ("cover-transparent-colour", top("cover: trns.png"),
+     "3:8: 'cover': the cover has a transparent colour (a tRNS chunk); expected no transparency. "
+     "Flatten it onto a background and save as RGB."),
+    ("cover-palette", top("cover: palette.png"),
+     "3:8: 'cover': the cover's colour mode is P; expected RGB: save it in the RGB colour mode."),
+    ("cover-palette-transparent", top("cover: palette-see-through.png"),
+     "3:8: 'cover': the cover's colour mode is P; expected RGB: remove the transparency (flatten it onto a "
+     "background) and save as RGB."),
+    ("cover-not-square", top("cover: wide.png"),
+     "3:8: 'cover': the cover is 1600x1400 px; it must be square. Crop it to a square."),
+    ("gtts-voice-unknown", top("voice: {engine: gtts, name: nonsense}"),
+     "3:29: engine 'gtts' has no voice 'nonsense'; expected one of 177 voices, such as com, co.uk, com.au, ca, "
+     "co.in, ie, co.za, fr, pt, com.mx, es, ad."),
 ]
 
 
 @pytest.mark.parametrize("command", ["validate", "build"])
 @pytest.mark.parametrize(("body", "expected"), [pytest.param(b, e, id=i) for i, b, e in CASES])
-def test_bad_script_is_one_line_exit_2_and_nothing_changes(hostile: Path, command: str, body: str | bytes,
-                                                           expected: str | Callable[[], str]) -> None:
-    _setup_files(hostile)
+def test_bad_script_is_one_line_exit_2_and_nothing_changes(hostile: Path, big_files: dict[str, Path], command: str,
+                                                           body: str | bytes,
+                                                           expected: str | re.Pattern[str] | Callable[[], str]) -> None:
+    _setup_files(hostile, big_files)
     path = hostile / BAD
     path.write_bytes(body if isinstance(body, bytes) else body.encode("utf-8"))
     before = snapshot(hostile / "output")
     start = time.perf_counter()
     result = run(command)
     elapsed = time.perf_counter() - start
-    message = expected() if callable(expected) else expected.replace("{project}", str(hostile.resolve()))
-    assert result.exit_code == 2
-    assert one_error_line(result.stderr) == f"{BAD}:{message}"
+    assert result.exit_code == 2, result.stderr
+    line = one_error_line(result.stderr)
+    if isinstance(expected, re.Pattern):
+        assert re.fullmatch(re.escape(f"{BAD}:") + expected.pattern, line), line
+    else:
+        message = expected() if callable(expected) else expected.replace("{project}", str(hostile.resolve()))
+        assert line == f"{BAD}:{message}"
     assert result.stdout == ""  # validate reports only once every script has been read
     assert snapshot(hostile / "output") == before
     assert elapsed < 1.0, f"refusing took {elapsed:.2f} s"
@@ -427,3 +509,6 @@ def test_limits_in_the_readme_match_the_code() -> None:
     assert f"a `say` at most {MAX_SAY_CHARS:,} characters" in readme
     assert f"a guide at most {MAX_EXPANDED_STEPS:,} steps" in readme
     assert f"nesting deeper than {MAX_DEPTH} levels" in readme
+    assert f"a cue lasts {MIN_CUE_SECONDS:g} s to {MAX_CUE_SECONDS:g} s, an ambience file at least {MIN_BED_SECONDS:g} s" in readme
+    assert f"a peak below {SILENT_DB:g} dBFS" in readme
+    assert f"only the first {BED_SECONDS_USED / 60:g} minutes are read" in readme

@@ -20,6 +20,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
+from support.media import tone_wav
 
 from audio_guide import engines
 from audio_guide.errors import ScriptError
@@ -47,7 +48,7 @@ DEFS: dict[str, Any] = SCHEMA["$defs"]
 VALIDATOR = Draft202012Validator(SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
 SCRIPTS = sorted(p for p in (ROOT / "scripts").glob("*.yaml") if p.name != "podcast.yaml")
 MODELINE = "# yaml-language-server: $schema=../audio_guide/script/guide.schema.json"
-WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(28)
+WAV = tone_wav(2.0)
 
 
 def plain(value: Any) -> Any:
@@ -172,7 +173,7 @@ def test_engines_and_voices_match_the_registry() -> None:
     assert DEFS["voice"]["properties"]["engine"]["enum"] == built_in
     assert DEFS["voice"]["else"]["properties"]["name"]["enum"] == list(engines.voice_names("piper") or ())
     assert DEFS["voice"]["if"]["properties"]["engine"]["const"] == "gtts"
-    assert engines.voice_names("gtts") is None
+    assert DEFS["voice"]["then"]["properties"]["name"]["enum"] == list(engines.voice_names("gtts") or ())
 
 
 def test_defaults_match_the_model() -> None:

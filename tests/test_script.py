@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.media import tone_wav
 
 from audio_guide import engines
 from audio_guide.errors import ScriptError
@@ -36,7 +37,7 @@ from audio_guide.script import (
     parse_duration,
 )
 
-WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(28)
+WAV = tone_wav(2.0)
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(24)
 
 
@@ -617,23 +618,23 @@ def test_load_scripts_keeps_order(scripts: Path) -> None:
 
 def test_holds_over_twelve_hours(scripts: Path) -> None:
     path = write(scripts, script("- hold: 2h\n" * 6 + "- pause: 1s\n"))
-    assert error(path) == "{P}:1:1: the guide's pauses and holds add up to 12h0m1s, over the limit of 12h for a guide."
+    assert error(path) == "{P}:1:1: the guide's pauses, holds and cues add up to 12h0m19s, over the limit of 12h for a guide."
 
 
 def test_repeated_holds_count_toward_the_limit(scripts: Path) -> None:
     path = write(scripts, script("- repeat: 7\n  steps:\n    - hold: 2h\n"))
-    assert error(path) == "{P}:1:1: the guide's pauses and holds add up to 14h, over the limit of 12h for a guide."
+    assert error(path) == "{P}:1:1: the guide's pauses, holds and cues add up to 14h0m21s, over the limit of 12h for a guide."
 
 
 def test_tail_and_breaks_count_toward_the_limit(scripts: Path) -> None:
     steps = "- hold: 2h\n" * 5 + '- say: Rest. <break time="1h"/> Now.\n'
     path = write(scripts, script(steps, top="sound:\n  tail: 1h30m\n"))
-    assert error(path) == ("{P}:1:1: the guide's pauses and holds add up to 12h30m, "
+    assert error(path) == ("{P}:1:1: the guide's pauses, holds and cues add up to 12h30m15s, "
                            "over the limit of 12h for a guide.")
 
 
 def test_exactly_twelve_hours_is_accepted(scripts: Path) -> None:
-    guide = load_script(write(scripts, script("- hold: 2h\n" * 6)))
+    guide = load_script(write(scripts, script("- hold: 2h\n" * 6, top="sound:\n  cue: none\n")))
     assert sum(step.seconds for step in guide.sections[0].steps) == 12 * 3600
 
 

@@ -9,6 +9,7 @@ file, and a damaged entry is noticed, removed and made again.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -22,7 +23,7 @@ from typing import Final
 
 import numpy as np
 
-from ..places import cache_dir
+from ..places import cache_dir, cache_problem
 
 PROCESSING: Final = "clip-v2"
 MAGIC: Final = b"AGSPEECH1"
@@ -87,8 +88,13 @@ class SpeechCache:
         payload = np.ascontiguousarray(samples, dtype="<f4").tobytes()
         header = _HEADER.pack(MAGIC, rate, len(samples), hashlib.sha256(payload).digest())
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise
+            raise cache_problem(self.root, exc) from None
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(header)

@@ -15,9 +15,10 @@ import numpy as np
 from scipy import fft
 
 from ..errors import ExportError
-from ..script import BUILTIN_BEDS, BUILTIN_CUES
+from ..script import BED_SECONDS_USED, BUILTIN_BEDS, BUILTIN_CUE_SECONDS, MAX_CUE_SECONDS
 from ..timeline import HOUSE_RATE
 from .dsp import loudness
+from ..media import decode_pcm
 from .pcm import decode
 
 SEED: Final = 20261126
@@ -25,10 +26,10 @@ LOOP_CROSSFADE: Final = 2.0
 """Seconds of equal-power crossfade where a user's bed file loops back to its start."""
 
 _CUE_PARTIALS: Final = {
-    # (fundamental Hz, [(ratio, relative amplitude, decay seconds)], length s)
-    "bell": (440.0, [(1.0, 1.0, 1.6), (2.0, 0.35, 0.9), (2.76, 0.18, 0.6), (5.4, 0.05, 0.3)], 3.0),
-    "chime": (880.0, [(1.0, 1.0, 1.1), (2.4, 0.3, 0.5), (4.1, 0.1, 0.25)], 2.2),
-    "bowl": (196.0, [(1.0, 1.0, 3.5), (1.007, 0.8, 3.5), (2.82, 0.4, 2.2), (5.4, 0.12, 1.2)], 5.0),
+    # (fundamental Hz, [(ratio, relative amplitude, decay seconds)]); lengths in BUILTIN_CUE_SECONDS
+    "bell": (440.0, [(1.0, 1.0, 1.6), (2.0, 0.35, 0.9), (2.76, 0.18, 0.6), (5.4, 0.05, 0.3)]),
+    "chime": (880.0, [(1.0, 1.0, 1.1), (2.4, 0.3, 0.5), (4.1, 0.1, 0.25)]),
+    "bowl": (196.0, [(1.0, 1.0, 3.5), (1.007, 0.8, 3.5), (2.82, 0.4, 2.2), (5.4, 0.12, 1.2)]),
 }
 
 
@@ -39,8 +40,9 @@ def cue_sound(name: str) -> np.ndarray:
     Built-ins are struck tones of a few inharmonic partials with a soft 15 ms attack:
     no transient to startle a half-asleep listener.
     """
-    if name in BUILTIN_CUES:
-        fundamental, partials, seconds = _CUE_PARTIALS[name]
+    if name in _CUE_PARTIALS:
+        fundamental, partials = _CUE_PARTIALS[name]
+        seconds = BUILTIN_CUE_SECONDS[name]
         t = np.arange(int(seconds * HOUSE_RATE)) / HOUSE_RATE
         tone = sum(amp * np.exp(-t / decay) * np.sin(2 * np.pi * fundamental * ratio * t)
                    for ratio, amp, decay in partials)
@@ -48,7 +50,8 @@ def cue_sound(name: str) -> np.ndarray:
         release = np.minimum(1.0, (seconds - t) / 0.3)
         out = np.asarray(tone * attack * release, dtype=np.float32)
     else:
-        out = decode(Path(name), HOUSE_RATE, what=f"reading cue {name}")
+        # capped: the script was checked, but the file may have changed since; memory stays bounded
+        out = decode(Path(name), HOUSE_RATE, what=f"reading cue {name}", seconds=MAX_CUE_SECONDS)
         out = _edge_fades(out, 0.005)
     peak = float(np.max(np.abs(out))) if out.size else 0.0
     return out / peak if peak > 0 else out
@@ -89,15 +92,14 @@ class Bed:
         return np.tile(self._loop, reps)[start:start + count]
 
 
-USER_BED_MAX: Final = 600
-"""Seconds of a user's ambience file that are used (and looped): longer files cost memory only."""
-
-
 @lru_cache(maxsize=2)
 def _user_loop(name: str, _mtime: int, _size: int, rate: int) -> np.ndarray:
     """A user's bed, decoded and made loopable once per build (keyed by the file's state)."""
-    loop = _seamless_loop(decode(Path(name), rate, what=f"reading ambience {name}", seconds=USER_BED_MAX), rate)
-    loop *= np.float32(_scale_to_zero_lufs(loop[: 60 * rate], rate))
+    # the decoded buffer itself becomes the loop (folded and scaled in place): one copy in memory
+    samples = np.frombuffer(decode_pcm(Path(name), rate, what=f"reading ambience {name}", seconds=BED_SECONDS_USED),
+                            dtype="<f4")
+    loop = _seamless_loop(samples, rate)
+    loop *= np.float32(_scale_to_zero_lufs(loop[: 30 * rate], rate))  # 30 s, as for the built-ins: little memory
     return loop
 
 
@@ -145,6 +147,8 @@ def _scale_to_zero_lufs(audio: np.ndarray, rate: int) -> float:
 def _seamless_loop(audio: np.ndarray, rate: int) -> np.ndarray:
     """Fold the file's end over its start with a crossfade, so looping has no seam.
 
+    Done in place: the result is a view of ``audio`` (all but its last crossfade), whose
+    first crossfade now blends into the end, so a long bed is never copied.
     The crossfade keeps power constant for the correlation actually found between the two
     ends: equal-power for noise-like beds, nearly linear for tonal ones (which equal-power
     would swell by up to 3 dB).
@@ -159,8 +163,9 @@ def _seamless_loop(audio: np.ndarray, rate: int) -> np.ndarray:
     u = np.linspace(0.0, 1.0, fade)
     g_in, g_out = 0.5 - 0.5 * np.cos(np.pi * u), 0.5 + 0.5 * np.cos(np.pi * u)
     norm = np.sqrt(np.maximum(g_in**2 + g_out**2 + 2 * r * g_in * g_out, 1e-6))
-    blended = (tail * g_out + head * g_in) / norm
-    return np.concatenate([blended, audio[fade:-fade]]).astype(np.float32)
+    loop = audio[:-fade]
+    loop[:fade] = (tail * g_out + head * g_in) / norm
+    return loop
 
 
 def _edge_fades(audio: np.ndarray, seconds: float) -> np.ndarray:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from .. import engines
+from ..places import cache_fallback
 from .app import cli, handle_errors
 from .shared import CACHE_DIR_OPTION, count, size
 
@@ -39,6 +40,9 @@ def cache_info(cache_dir: Path | None) -> None:
 
     info = SpeechCache(cache_dir).info()
     click.echo(f"{info.path}: {count(info.entries, 'clip')}, {size(info.bytes)}")
+    note = cache_fallback(cache_dir)
+    if note:
+        click.echo(f"note: {note}")
 
 
 @cache.command("clear")

@@ -17,8 +17,8 @@ from ..errors import UsageError
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["Engine", "EngineInfo", "Speech", "availability", "get", "identity", "info", "names", "register",
-           "unregister", "voice_names"]
+__all__ = ["Engine", "EngineInfo", "Speech", "availability", "get", "identity", "info", "listing", "names",
+           "register", "unregister", "voice_names"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,9 @@ class EngineInfo:
     summary: str
     check: str | None = None
     """``module:callable`` returning ``(usable, reason)`` for ``audio-guide voices``."""
+    voice_list: str | None = None
+    """``module:callable`` returning the voice ids when they come from the engine's own package
+    (read only when a script names a voice for it), or ``None`` when the package is missing."""
 
 
 _REGISTRY: dict[str, EngineInfo] = {}
@@ -88,7 +91,18 @@ def info(name: str) -> EngineInfo:
 
 
 def voice_names(name: str) -> tuple[str, ...] | None:
-    return info(name).voices
+    """The voices ``name`` knows, or ``None`` when it accepts any (or cannot say)."""
+    entry = info(name)
+    if entry.voices is None and entry.voice_list is not None:
+        return cast("tuple[str, ...] | None", _resolve(entry.voice_list)())
+    return entry.voices
+
+
+def listing(voices: tuple[str, ...], most: int = 12) -> str:
+    """``one of: a, b, c``; a long list is shortened to its first few and a count."""
+    if len(voices) <= most:
+        return f"one of: {', '.join(voices)}"
+    return f"one of {len(voices)} voices, such as {', '.join(voices[:most])}"
 
 
 def get(name: str) -> Engine:
@@ -135,4 +149,5 @@ register(EngineInfo(
     offline=False,
     summary="Google Translate's voice (gTTS); needs the internet; voice = Google domain (tld) for the accent",
     check="audio_guide.engines.gtts_engine:check",
+    voice_list="audio_guide.engines.gtts_engine:voices",
 ))

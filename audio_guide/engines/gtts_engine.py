@@ -36,6 +36,22 @@ def check() -> tuple[bool, str]:
     return True, "ready (online)"
 
 
+ACCENTS = ("com", "co.uk", "us", "com.au", "ca", "co.in", "ie", "co.za", "com.ng", "fr", "com.br", "pt",
+           "com.mx", "es")
+"""The domains gTTS's documentation shows for localized accents (English, French, Portuguese,
+Spanish): listed first, so a message's examples are ones that change the voice."""
+
+
+def voices() -> tuple[str, ...] | None:
+    """Every Google domain gTTS knows (``gtts.accents``); a voice is one of them (the accent)."""
+    try:
+        from gtts.accents import accents
+    except ImportError:
+        return None
+    known = {str(a) for a in accents}
+    return tuple(dict.fromkeys([*(a for a in ACCENTS if a in known), *map(str, accents)]))
+
+
 class GttsEngine:
     """gTTS only speaks at normal or slow speed, so other rates are made with ffmpeg's atempo."""
 

@@ -6,11 +6,13 @@ here touches numpy: checking a script (probing its files) must stay cheap.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
+import tempfile
 from functools import cache
-from typing import Sequence
+from typing import Sequence, cast
 
 from ..errors import ExportError
 
@@ -52,13 +54,44 @@ def last_words(stderr: bytes, lines: int = 3) -> str:
 
 
 def decode_pcm(source: str | os.PathLike[str] | bytes, rate: int, *, filters: str | None = None,
-               what: str = "decoding audio", seconds: float | None = None) -> bytes:
-    """Any audio ffmpeg reads -> raw float32 little-endian mono at ``rate``; bytes are piped through stdin."""
-    data = source if isinstance(source, bytes) else None
+               what: str = "decoding audio", seconds: float | None = None) -> bytearray:
+    """Any audio ffmpeg reads -> raw float32 little-endian mono at ``rate``; bytes are piped through stdin.
+
+    The samples are read into one growing buffer, never held twice (as ``communicate()``'s
+    list of pieces and their join would): decoding three minutes of a producer's ambience
+    costs its 32 MB once.
+    """
     args = ["-i", "pipe:0" if isinstance(source, bytes) else os.fspath(source)]
     if seconds is not None:
         args += ["-t", f"{seconds:g}"]
     if filters:
         args += ["-af", filters]
     args += ["-f", "f32le", "-ac", "1", "-ar", str(rate), "pipe:1"]
-    return run(args, input=data, what=what)
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", *args]
+    if isinstance(source, bytes):  # small (an engine's MP3): the simple way is fine
+        return bytearray(run(args, input=source, what=what))
+    # with a length limit the most it can be is known: one buffer of that size, filled in place
+    out = bytearray(int(seconds * rate + 1) * 4 if seconds is not None else 0)
+    filled = 0
+    with tempfile.TemporaryFile() as errors:
+        try:
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors)
+        except OSError as exc:
+            raise ExportError(f"{what}: could not run ffmpeg ({exc.strerror}).") from None
+        assert process.stdout is not None
+        stdout = cast(io.BufferedReader, process.stdout)  # Popen's pipes are buffered readers (bufsize -1)
+        with stdout:
+            while True:
+                if filled == len(out):
+                    out += bytes(max(1 << 20, len(out) // 4))  # unknown length: grow by a quarter
+                with memoryview(out) as view:
+                    count = stdout.readinto(view[filled:])
+                if not count:
+                    break
+                filled += count
+        code = process.wait()
+        del out[filled:]
+        if code != 0:
+            errors.seek(0)
+            raise ExportError(f"{what} failed: {last_words(errors.read())}")
+    return out

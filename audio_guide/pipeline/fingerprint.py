@@ -34,7 +34,8 @@ def fingerprint(guide: Guide, options: Options) -> str:
     digest.update(engines.identity(guide.voice.engine, guide.voice.name).encode("utf-8"))
     digest.update(_tool_digest().encode("ascii"))
     for path in sorted(referenced_files(guide, options)):  # contents only: moving the cache changes nothing
-        digest.update(_file_digest(path).encode("ascii"))
+        named = guide.cover is None and path == options.cover and options.cover_digest is not None
+        digest.update((f"named:{options.cover_digest}" if named else _file_digest(path)).encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -78,8 +79,10 @@ def referenced_files(guide: Guide, options: Options) -> set[Path]:
 
 
 def _file_digest(path: Path) -> str:
+    """Read in blocks: a producer's two-hour ambience file must not be held in memory to be hashed."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with path.open("rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
     except OSError:
         return "missing"
 

@@ -22,6 +22,9 @@ class Options:
     cache_dir: Path | None = None
     cover: Path | None = None
     """Cover art for guides whose script names none (the podcast's)."""
+    cover_digest: str | None = None
+    """Stands for ``cover``'s content when its name already says it (the podcast's cover is named
+    by a digest of its content), so deciding what is up to date needs no cover file yet."""
     podcast: Path | None = None
     """The podcast config (``scripts/podcast.yaml``); without one a local feed is written."""
     publish: bool = True
@@ -38,7 +41,7 @@ def apply_options(guide: Guide, options: Options) -> Guide:
     if options.voice is not None:
         known = engines.voice_names(voice.engine)
         if known is not None and options.voice not in known:
-            raise UsageError(f"engine '{voice.engine}' has no voice '{options.voice}'; expected one of: {', '.join(known)}.")
+            raise UsageError(f"engine '{voice.engine}' has no voice '{options.voice}'; expected {engines.listing(known)}.")
         voice = dataclasses.replace(voice, name=options.voice)
     if options.rate is not None:
         if not 0.5 <= options.rate <= 2.0:

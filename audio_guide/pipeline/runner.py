@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import hashlib
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -16,9 +17,10 @@ from typing import Callable, Sequence
 
 from ..errors import AudioGuideError
 from ..files import remove_stale_parts
-from ..places import cache_dir
-from ..podcast import place_cover, podcast_for, publish
+from ..places import cache_dir, cache_problem
+from ..podcast import Podcast, cover_file_name, place_cover, podcast_for, publish
 from ..script import Guide, load_scripts
+from .fingerprint import fingerprint, up_to_date
 from .guide import build_guide
 from .lock import output_lock
 from .options import Options, apply_options
@@ -42,10 +44,7 @@ def _build_all(guides: list[Guide], options: Options, progress: Progress | None,
                jobs: int) -> list[Built]:
     channel = podcast_for(options.podcast, options.out_dir) if options.publish else None  # checked before any audio
     if channel is not None and options.cover is None:
-        # drawn (or copied) into the cache for embedding; publish() puts it in the output
-        # folder only once every guide has succeeded, so a failed build changes nothing there
-        own = hashlib.sha256(str(options.out_dir.resolve()).encode("utf-8")).hexdigest()[:16]
-        options = dataclasses.replace(options, cover=place_cover(channel, cache_dir(options.cache_dir) / "covers" / own))
+        options = _with_podcast_cover(channel, options, guides, force)
     results: list[Built] = []
 
     def finished(built: Built) -> None:
@@ -67,6 +66,27 @@ def _build_all(guides: list[Guide], options: Options, progress: Progress | None,
     if channel is not None:
         publish(channel, options.out_dir)
     return results
+
+
+def _with_podcast_cover(channel: Podcast, options: Options, guides: list[Guide], force: bool) -> Options:
+    """The podcast's cover for embedding in the MP3s, drawn (or copied) into the cache.
+
+    Not into the output folder: :func:`publish` puts it there only once every guide has
+    succeeded, so a failed build changes nothing there. And only when a guide will be made:
+    an up-to-date build never touches the cache, so it works where the cache cannot be written.
+    """
+    own = hashlib.sha256(str(options.out_dir.resolve()).encode("utf-8")).hexdigest()[:16]
+    folder = cache_dir(options.cache_dir) / "covers" / own
+    name = cover_file_name(channel)
+    options = dataclasses.replace(options, cover=folder / name, cover_digest=name)
+    if force or any(up_to_date(g, options, fingerprint(g, options)) is None for g in guides):
+        try:
+            place_cover(channel, folder)
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise
+            raise cache_problem(cache_dir(options.cache_dir), exc) from None
+    return options
 
 
 def _build_parallel(guides: list[Guide], options: Options, force: bool, jobs: int,

@@ -73,20 +73,29 @@ def place_cover(podcast: Podcast, out_dir: Path) -> Path:
     and cheap once done, so the build can call it before tagging MP3s (to embed the cover) and
     :func:`publish` calls it again. Older ``podcast-cover-*.png`` files are removed.
     """
+    name = cover_file_name(podcast)
     out_dir.mkdir(parents=True, exist_ok=True)
-    if podcast.image is not None:
-        try:
-            data = podcast.image.read_bytes()
-        except OSError as exc:
-            raise FeedError(f"{podcast.image}: cannot read the cover ({exc.strerror}).") from None
-        name = f"{COVER_PREFIX}-{hashlib.sha256(data).hexdigest()[:12]}.png"
-        if not (out_dir / name).is_file():
-            write_bytes(out_dir / name, data)
-    else:
-        name = cover_name(podcast.title, podcast.author, prefix=COVER_PREFIX)
-        if not (out_dir / name).is_file():
+    if not (out_dir / name).is_file():
+        if podcast.image is not None:
+            write_bytes(out_dir / name, _image_bytes(podcast.image))
+        else:
             make_cover(podcast.title, podcast.author, out_dir / name)
     for old in out_dir.glob(f"{COVER_PREFIX}-*.png"):
         if old.name != name:
             old.unlink(missing_ok=True)
     return out_dir / name
+
+
+def cover_file_name(podcast: Podcast) -> str:
+    """The name :func:`place_cover` gives the podcast's cover: it names the content, so it can
+    stand for the content (a build decides what is up to date without making the file)."""
+    if podcast.image is not None:
+        return f"{COVER_PREFIX}-{hashlib.sha256(_image_bytes(podcast.image)).hexdigest()[:12]}.png"
+    return cover_name(podcast.title, podcast.author, prefix=COVER_PREFIX)
+
+
+def _image_bytes(image: Path) -> bytes:
+    try:
+        return image.read_bytes()
+    except OSError as exc:
+        raise FeedError(f"{image}: cannot read the cover ({exc.strerror}).") from None

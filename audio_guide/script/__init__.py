@@ -12,7 +12,7 @@ spoken form) and :mod:`.durations`. Nothing here imports numpy or a speech engin
 
 from __future__ import annotations
 
-from .assets import cover_image, project_file, sound_source
+from .assets import cover_image, cue_seconds, project_file, sound_problem, sound_source
 from .durations import (
     DURATION_HELP,
     format_duration,
@@ -23,7 +23,9 @@ from .durations import (
 )
 from .limits import (
     AUDIO_EXTENSIONS,
+    BED_SECONDS_USED,
     MAX_BREAK,
+    MAX_CUE_SECONDS,
     MAX_DEPTH,
     MAX_EXPANDED_STEPS,
     MAX_FILE_BYTES,
@@ -36,6 +38,7 @@ from .limits import (
 from .loader import STEP_KINDS, load_script, load_scripts
 from .model import (
     BUILTIN_BEDS,
+    BUILTIN_CUE_SECONDS,
     BUILTIN_CUES,
     Cue,
     Guide,
@@ -53,11 +56,11 @@ from .reader import LANGUAGE_TAG, Reader, compose, describe, did_you_mean, is_em
 from .text import sentences, split_breaks, spoken_form
 
 __all__ = [
-    "AUDIO_EXTENSIONS", "DURATION_HELP", "BUILTIN_BEDS", "BUILTIN_CUES", "LANGUAGE_TAG", "MAX_BREAK", "MAX_DEPTH",
+    "AUDIO_EXTENSIONS", "BED_SECONDS_USED", "DURATION_HELP", "BUILTIN_BEDS", "BUILTIN_CUE_SECONDS", "BUILTIN_CUES", "LANGUAGE_TAG", "MAX_BREAK", "MAX_CUE_SECONDS", "MAX_DEPTH",
     "MAX_EXPANDED_STEPS", "MAX_FILE_BYTES", "MAX_GUIDE_SECONDS", "MAX_REPEAT", "MAX_SAY_CHARS",
     "MAX_STEP_SECONDS", "REMINDER_QUIET_END", "STEP_KINDS",
     "Cue", "Guide", "Hold", "Pause", "Reader", "Repeat", "Say", "Section", "Sound", "Step", "Voice", "Where",
-    "compose", "cover_image", "describe", "did_you_mean", "format_duration", "human", "is_empty", "load_script",
-    "load_scripts", "parse_duration", "parse_level", "project_file", "sentences", "shown", "sound_source",
+    "compose", "cover_image", "cue_seconds", "describe", "did_you_mean", "format_duration", "human", "is_empty", "load_script",
+    "load_scripts", "parse_duration", "parse_level", "project_file", "sentences", "shown", "sound_problem", "sound_source",
     "split_breaks", "spoken_form",
 ]

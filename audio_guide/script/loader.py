@@ -17,7 +17,7 @@ import yaml
 
 from .. import engines
 from ..errors import ScriptError
-from .assets import cover_image, sound_source
+from .assets import cover_image, cue_seconds, sound_source
 from .durations import human, shown
 from .limits import (
     MAX_BREAK,
@@ -31,7 +31,6 @@ from .limits import (
 )
 from .model import (
     BUILTIN_BEDS,
-    BUILTIN_CUES,
     Cue,
     Guide,
     Hold,
@@ -166,7 +165,7 @@ def _voice(reader: Reader, node: yaml.Node | None) -> Voice:
         name = reader.text(vnode, "'voice.name'")
         known = engines.voice_names(engine)
         if known is not None and name not in known:
-            raise reader.fail(vnode, f"engine '{engine}' has no voice '{name}'; expected one of: {', '.join(known)}.",
+            raise reader.fail(vnode, f"engine '{engine}' has no voice '{name}'; expected {engines.listing(known)}.",
                               did_you_mean(name, known))
         values["name"] = name
     if "rate" in keys:
@@ -183,9 +182,9 @@ def _sound(reader: Reader, node: yaml.Node | None) -> Sound:
     keys = reader.mapping(node, "'sound'", SOUND_KEYS)
     values: dict[str, Any] = {}
     if "ambience" in keys:
-        values["ambience"] = sound_source(reader, keys["ambience"][1], "'sound.ambience'", BUILTIN_BEDS)
+        values["ambience"] = sound_source(reader, keys["ambience"][1], "'sound.ambience'", "bed")
     if "cue" in keys:
-        values["cue"] = sound_source(reader, keys["cue"][1], "'sound.cue'", BUILTIN_CUES)
+        values["cue"] = sound_source(reader, keys["cue"][1], "'sound.cue'", "cue")
     if "loudness" in keys:
         values["loudness"] = reader.number(keys["loudness"][1], "'sound.loudness'", -40, -10, "LUFS")
     if "ambience_level" in keys:
@@ -232,10 +231,10 @@ def _step(reader: Reader, node: yaml.Node, depth: int = 0) -> Step:
     if kind == "pause":
         return Pause(seconds=reader.duration(value, "'pause'"), where=where)
     if kind == "cue":
-        return Cue(sound=sound_source(reader, value, "'cue'", BUILTIN_CUES), where=where)
+        return Cue(sound=sound_source(reader, value, "'cue'", "cue"), where=where)
     if kind == "hold":
         seconds = reader.duration(value, "'hold'")
-        cue = sound_source(reader, keys["cue"][1], "the hold's 'cue'", BUILTIN_CUES) if "cue" in keys else None
+        cue = sound_source(reader, keys["cue"][1], "the hold's 'cue'", "cue") if "cue" in keys else None
         every = remind = None
         if ("remind_every" in keys) != ("remind" in keys):
             given, missing = ("remind_every", "remind") if "remind_every" in keys else ("remind", "remind_every")
@@ -300,8 +299,12 @@ def _check_totals(reader: Reader, root: yaml.Node, guide: Guide) -> None:
         nonlocal count, seconds
         for step in steps:
             count += times
-            if isinstance(step, (Pause, Hold)):
+            if isinstance(step, Pause):
                 seconds += step.seconds * times
+            elif isinstance(step, Hold):
+                seconds += (step.seconds + Fraction(cue_seconds(step.cue or guide.sound.cue))) * times
+            elif isinstance(step, Cue):
+                seconds += Fraction(cue_seconds(step.sound)) * times
             elif isinstance(step, Say):
                 seconds += sum((p for p in split_breaks(step.text) if isinstance(p, Fraction)), Fraction(0)) * times
             elif isinstance(step, Repeat):
@@ -314,5 +317,10 @@ def _check_totals(reader: Reader, root: yaml.Node, guide: Guide) -> None:
         walk(section.steps, 1)
     seconds += guide.sound.tail
     if seconds > MAX_GUIDE_SECONDS:
-        raise reader.fail(root, f"the guide's pauses and holds add up to {human(seconds)}, "
+        raise reader.fail(root, f"the guide's pauses, holds and cues add up to {human(_whole(seconds))}, "
                                 f"over the limit of {human(MAX_GUIDE_SECONDS)} for a guide.")
+
+
+def _whole(seconds: Fraction) -> Fraction:
+    """Seconds rounded to a millisecond: a probed cue's length is a float, not a script's fraction."""
+    return Fraction(round(seconds * 1000), 1000)

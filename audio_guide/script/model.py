@@ -24,6 +24,8 @@ DEFAULT_DUCK: Final = 6.0
 
 BUILTIN_BEDS: Final = ("brown-noise", "pink-noise", "rain", "waves")
 BUILTIN_CUES: Final = ("bell", "chime", "bowl")
+BUILTIN_CUE_SECONDS: Final = {"bell": 3.0, "chime": 2.2, "bowl": 5.0}
+"""How long each built-in cue rings: the synthesizer makes them this long, the limits count them."""
 
 
 @dataclass(frozen=True)

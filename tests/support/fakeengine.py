@@ -23,7 +23,9 @@ class _Calls:
 
     @staticmethod
     def _file() -> Path:
-        return Path(os.environ["AUDIO_GUIDE_CACHE_DIR"]).parent / "fake-engine-calls.txt"
+        # beside the test's cache; a test that takes the cache setting away says where instead
+        folder = os.environ.get("FAKE_ENGINE_LOG_DIR") or Path(os.environ["AUDIO_GUIDE_CACHE_DIR"]).parent
+        return Path(folder) / "fake-engine-calls.txt"
 
     def _list(self) -> list[str]:
         try:
