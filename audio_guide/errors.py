@@ -1,7 +1,8 @@
 """One error root, so the CLI can turn every expected failure into a message, never a traceback.
 
-Exit codes follow the classes: a :class:`ScriptError` (the user's input) is a usage error
-(exit 2); every other :class:`AudioGuideError` is a build failure (exit 1).
+Exit codes follow the classes: a :class:`ScriptError` (the user's input), a :class:`UsageError`
+(the command line) and a :class:`MachineError` (a folder or cache the user must fix) exit 2;
+every other :class:`AudioGuideError` is a build failure (exit 1).
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ an up-to-date build needs no cache at all.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -16,9 +17,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import fakeengine
 from support.cli import run
 from support.media import chunk, png, tone_wav
 
+import audio_guide.files
 from audio_guide.places import cache_dir, cache_fallback
 
 GOOD = """\
@@ -255,3 +258,38 @@ def test_a_silent_but_real_bed_file_still_loads(project: Path) -> None:
         GOOD.replace("sound: {ambience: none, fade_out: 1s}", "sound: {ambience: soft.wav, cue: soft.wav}"))
     result = run("validate")
     assert result.exit_code == 0, result.stderr
+
+
+def test_an_output_folder_that_cannot_be_made_is_refused_before_any_speech(project: Path) -> None:
+    (project / "scripts" / "calm.yaml").write_text(GOOD, encoding="utf-8")
+    (project / "afile").write_text("a file where a folder is wanted")
+    result = run("build", "--out", "afile/sub")
+    assert result.exit_code == 2, result.stderr
+    assert one_error_line(result.stderr) == ("the output folder afile/sub cannot be written (Not a directory); "
+                                             "make it writable, or choose another with --out DIR.")
+    assert len(fakeengine.calls) == 0  # refused before a word was spoken
+    assert (project / "afile").read_text() == "a file where a folder is wanted"
+
+
+def test_a_file_that_may_not_be_written_is_exit_2_and_changes_nothing(built: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder that refuses one file half way (permissions, a read-only mount) is the machine's
+    problem, not a failed build: exit 2, and the earlier build's output stays whole."""
+    real = tempfile.mkstemp
+
+    def mkstemp(*args: object, **kwargs: object) -> tuple[int, str]:
+        if str(kwargs.get("prefix", "")).startswith(".calm.mp3"):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(kwargs.get("dir")))
+        return real(*args, **kwargs)  # type: ignore[call-overload,no-any-return]
+
+    _edit(built)
+    before = snapshot(built / "output")
+    monkeypatch.setattr(audio_guide.files.tempfile, "mkstemp", mkstemp)
+    result = run("build")
+    monkeypatch.setattr(audio_guide.files.tempfile, "mkstemp", real)
+    assert result.exit_code == 2, result.stderr
+    assert re.fullmatch(r"Permission denied \((\S*/)?output\); no temporary file was left in the output "
+                        r"folder\. Check the folder's permissions, or choose another \(--out, --cache-dir\)\.",
+                        result.stderr.splitlines()[-1][len("error: "):])
+    assert result.stderr.splitlines()[-1].startswith("error: ") and "Traceback" not in result.stderr
+    assert snapshot(built / "output") == before

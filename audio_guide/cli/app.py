@@ -21,6 +21,8 @@ from ..files import shown
 from ..version import VERSION
 
 F = TypeVar("F", bound=Callable[..., Any])
+_NOT_ALLOWED = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+"""Errors that say a folder may not be written: exit 2, as for bad input (a failure of the disk is 1)."""
 
 
 def handle_errors(func: F) -> F:
@@ -36,9 +38,14 @@ def handle_errors(func: F) -> F:
             click.echo("interrupted: guides finished before the interrupt are complete; "
                        "no partial file was left in the output folder.", err=True)
             sys.exit(130)
-        except OSError as exc:  # the disk, not the user's script: a build failure
+        except OSError as exc:  # the disk, not the user's script
             where = f" ({shown(exc.filename)})" if isinstance(exc.filename, str) and exc.filename else ""
             reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+            if exc.errno in _NOT_ALLOWED:  # the machine around the build: the user's to fix, like bad input
+                click.echo(one_line(f"error: {reason}{where}; no temporary file was left in the output folder. "
+                                    "Check the folder's permissions, or choose another (--out, --cache-dir)."),
+                           err=True)
+                sys.exit(2)
             click.echo(one_line(f"error: {reason}{where}; no temporary file was left in the output folder."), err=True)
             sys.exit(1)
     return wrapper  # type: ignore[return-value]

@@ -11,11 +11,12 @@ import contextlib
 import dataclasses
 import errno
 import hashlib
+import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Sequence
 
-from ..errors import AudioGuideError
+from ..errors import AudioGuideError, MachineError
 from ..files import remove_stale_parts
 from ..places import cache_dir, cache_problem
 from ..podcast import Podcast, cover_file_name, place_cover, podcast_for, publish
@@ -35,9 +36,23 @@ def build(paths: Sequence[Path], options: Options, progress: Progress | None = N
     ``progress`` then hears only of finished guides.
     """
     guides = [apply_options(g, options) for g in load_scripts(list(paths))]
+    _check_output_folder(options.out_dir)
     with output_lock(options.out_dir):
         remove_stale_parts(options.out_dir)  # left by a build that was killed outright
         return _build_all(guides, options, progress, force, jobs)
+
+
+def _check_output_folder(out_dir: Path) -> None:
+    """Refuse an output folder that cannot be written before any speech is made, not after."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        writable = os.access(out_dir, os.W_OK | os.X_OK)
+        reason = None if writable else "Permission denied"
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    if reason is not None:
+        raise MachineError(f"the output folder {out_dir} cannot be written ({reason}); make it writable, "
+                           "or choose another with --out DIR.")
 
 
 def _build_all(guides: list[Guide], options: Options, progress: Progress | None, force: bool,
