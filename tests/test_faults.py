@@ -36,6 +36,7 @@ from typing import Iterator
 import pytest
 from support import fakeengine
 from support.cli import run
+from support.folders import snapshot
 
 from audio_guide import engines
 from audio_guide.audio.cache import SpeechCache
@@ -130,9 +131,6 @@ main()
 
 
 
-def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def leftovers(folder: Path) -> list[str]:

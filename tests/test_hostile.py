@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import fakeengine
 from support.cli import run
+from support.folders import one_error_line, snapshot
 from support.media import chunk, long_wav, png, tone_wav, wav_bytes
 
 from audio_guide import engines
@@ -71,19 +72,8 @@ def top(line: str) -> str:
 
 
 
-def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file under ``folder`` (hidden ones too): contents and modification time."""
-    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def one_error_line(stderr: str) -> str:
-    """The single ``error: ...`` line, after checking there is exactly one and no traceback."""
-    assert "Traceback" not in stderr
-    lines = stderr.splitlines()
-    assert len(lines) == 1 and stderr.endswith("\n"), stderr
-    assert lines[0].startswith("error: "), stderr
-    return lines[0][len("error: "):]
 
 
 @pytest.fixture(scope="module")
@@ -509,6 +499,7 @@ def test_limits_in_the_readme_match_the_code() -> None:
     assert f"a `say` at most {MAX_SAY_CHARS:,} characters" in readme
     assert f"a guide at most {MAX_EXPANDED_STEPS:,} steps" in readme
     assert f"nesting deeper than {MAX_DEPTH} levels" in readme
-    assert f"a cue lasts {MIN_CUE_SECONDS:g} s to {MAX_CUE_SECONDS:g} s, an ambience file at least {MIN_BED_SECONDS:g} s" in readme
+    assert (f"a cue lasts {MIN_CUE_SECONDS:g} s to {MAX_CUE_SECONDS:g} s, "
+            f"an ambience file at least {MIN_BED_SECONDS:g} s") in readme
     assert f"a peak below {SILENT_DB:g} dBFS" in readme
     assert f"only the first {BED_SECONDS_USED / 60:g} minutes are read" in readme

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import fakeengine
 from support.cli import run
+from support.folders import one_error_line, snapshot
 from support.media import chunk, png, tone_wav
 
 import audio_guide.files
@@ -48,16 +49,8 @@ base_url: https://example.org/guides/
 """
 
 
-def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def one_error_line(stderr: str) -> str:
-    assert "Traceback" not in stderr
-    lines = stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), stderr
-    return lines[0][len("error: "):]
 
 
 @pytest.fixture

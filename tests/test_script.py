@@ -618,12 +618,14 @@ def test_load_scripts_keeps_order(scripts: Path) -> None:
 
 def test_holds_over_twelve_hours(scripts: Path) -> None:
     path = write(scripts, script("- hold: 2h\n" * 6 + "- pause: 1s\n"))
-    assert error(path) == "{P}:1:1: the guide's pauses, holds and cues add up to 12h0m19s, over the limit of 12h for a guide."
+    assert error(path) == ("{P}:1:1: the guide's pauses, holds and cues add up to 12h0m19s, "
+                           "over the limit of 12h for a guide.")
 
 
 def test_repeated_holds_count_toward_the_limit(scripts: Path) -> None:
     path = write(scripts, script("- repeat: 7\n  steps:\n    - hold: 2h\n"))
-    assert error(path) == "{P}:1:1: the guide's pauses, holds and cues add up to 14h0m21s, over the limit of 12h for a guide."
+    assert error(path) == ("{P}:1:1: the guide's pauses, holds and cues add up to 14h0m21s, "
+                           "over the limit of 12h for a guide.")
 
 
 def test_tail_and_breaks_count_toward_the_limit(scripts: Path) -> None:
