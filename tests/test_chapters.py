@@ -20,6 +20,10 @@ FRAME_MS = 1152 / 44100 * 1000
 SCRIPT = """
 title: Chapters & "Captions"
 description: D
+references:
+  - "Lan & Shi, Leg cramps at night, 2020"
+  - "A second source, 2021"
+  - "A third source, 2022"
 voice: {engine: fake, sentence_pause: 300ms}
 sound: {ambience: brown-noise, fade_out: 1s, cue: chime}
 sections:
@@ -65,12 +69,24 @@ def test_id3_chapters_match_the_sections(built) -> None:
 def test_ffmpeg_lists_the_chapters(built) -> None:
     probe = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(built.mp3)], capture_output=True, text=True)
     found = re.findall(r"Chapter #0:\d+: start (\d+\.\d+), end (\d+\.\d+)\s+Metadata:\s+title\s*: (.+)", probe.stderr)
-    found.sort(key=lambda item: float(item[0]))  # ffmpeg lists CHAP frames in file order; the CTOC orders them
+    # in the order ffmpeg reads them, which is the frames' order in the file (mutagen alone would
+    # write them by size: "Warmth", "Sitting up", then the long title)
     rate = built.timeline.rate
     assert [t for _s, _e, t in found] == ["Sitting up", "The toe pull & stretch", "Warmth"]
     for (start, end, _t), planned in zip(found, built.timeline.chapters):
         assert abs(float(start) - planned.start / rate) <= FRAME_MS / 1000
         assert abs(float(end) - planned.end / rate) <= FRAME_MS / 1000
+
+
+def test_every_reference_is_one_whole_tag_value(built) -> None:
+    """Several values in one TXXX frame are shown as the first alone by ffmpeg and most players."""
+    tags = ID3(built.mp3)
+    assert tags.getall("TXXX:References")[0].text == [
+        "Lan & Shi, Leg cramps at night, 2020\nA second source, 2021\nA third source, 2022"]
+    probe = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(built.mp3)], capture_output=True, text=True)
+    shown = probe.stderr.split("Chapters:")[0]
+    for reference in ("Lan & Shi, Leg cramps at night, 2020", "A second source, 2021", "A third source, 2022"):
+        assert reference in shown, shown
 
 
 def test_chapters_json(built) -> None:

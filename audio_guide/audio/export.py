@@ -27,7 +27,9 @@ from mutagen.id3 import (
     TSSE,
     TXXX,
     CTOCFlags,
+    Frame,
 )
+from mutagen.id3._tags import save_frame
 
 from ..errors import ExportError
 from ..files import shown
@@ -76,13 +78,43 @@ def encode_mp3(blocks: Iterable[np.ndarray], path: Path, rate: int) -> int:
     return written
 
 
+_FIRST: Final = ("TIT2", "TPE1", "TALB", "TDRC", "TCON")
+"""Frames written first, as mutagen does: the ones a reader that stops early still finds."""
+
+
+class _TimeOrderedID3(ID3):
+    """An ID3 tag whose CHAP frames are written in time order.
+
+    mutagen orders frames by size, which scrambles chapters for every reader that takes them
+    in frame order (anything built on ffmpeg's reader) rather than through the CTOC. Pinned
+    in ``constraints.txt`` and checked by a test that reads the chapters back with ffmpeg.
+    """
+
+    def _write(self, config: object) -> bytearray:
+        def key(frame: Frame) -> tuple[int, float, str]:
+            name = frame.FrameID
+            if name in _FIRST:
+                return (_FIRST.index(name), 0, "")
+            if name == "APIC":  # pictures last, as mutagen puts them: large, and read last
+                return (len(_FIRST) + 3, 0, frame.HashKey)
+            if name == "CTOC":
+                return (len(_FIRST) + 1, 0, "")
+            if name == "CHAP":
+                return (len(_FIRST) + 2, float(getattr(frame, "start_time")), frame.HashKey)
+            return (len(_FIRST), 0, frame.HashKey)
+        frames: list[Frame] = list(self.values())  # type: ignore[no-untyped-call]
+        return bytearray().join(save_frame(frame, config=config) for frame in sorted(frames, key=key))
+
+
 def tag_mp3(path: Path, tags: Tags, chapters: Sequence[ChapterMark] = (), cover: Path | None = None) -> None:
     """Write ID3v2.4 tags that players and podcast apps show, with chapters and cover art.
 
     Chapters are one CHAP frame per section (start and end in ms, byte offsets unknown) under
-    one top-level, ordered CTOC, as the ID3 chapter addendum and podcast apps expect.
+    one top-level, ordered CTOC, as the ID3 chapter addendum and podcast apps expect; the
+    CHAP frames themselves follow in time order too. Multi-valued text is written as one
+    value (references one per line), since most readers show only the first of several.
     """
-    id3 = ID3()
+    id3: ID3 = _TimeOrderedID3()  # type: ignore[no-untyped-call]
     id3.add(TIT2(encoding=3, text=tags.title))
     id3.add(TPE1(encoding=3, text=tags.artist))
     id3.add(TALB(encoding=3, text=tags.album))
@@ -93,7 +125,7 @@ def tag_mp3(path: Path, tags: Tags, chapters: Sequence[ChapterMark] = (), cover:
     if tags.date is not None:
         id3.add(TDRC(encoding=3, text=tags.date.isoformat()))
     if tags.references:
-        id3.add(TXXX(encoding=3, desc="References", text=list(tags.references)))
+        id3.add(TXXX(encoding=3, desc="References", text="\n".join(tags.references)))
     if chapters:
         ids = [f"chp{index}" for index in range(len(chapters))]
         id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,

@@ -30,6 +30,8 @@ from .model import BUILTIN_BEDS, BUILTIN_CUE_SECONDS, BUILTIN_CUES
 from .reader import Reader, did_you_mean
 
 SoundKind = Literal["cue", "bed"]
+BED_PROBE_SECONDS = 60.0
+"""How much of an ambience file ``validate`` decodes: enough to see it is long enough and not silent."""
 
 
 def sound_source(reader: Reader, node: yaml.Node, what: str, kind: SoundKind) -> str:
@@ -54,7 +56,7 @@ def sound_problem(path: Path, kind: SoundKind) -> str | None:
     Only as much of the file is decoded as the rule needs: a cue up to its limit, a bed up
     to the length it must reach, so a probe is cheap whatever the file holds.
     """
-    limit = MAX_CUE_SECONDS if kind == "cue" else 60.0
+    limit = MAX_CUE_SECONDS if kind == "cue" else BED_PROBE_SECONDS
     try:
         found = probe_audio(path, limit)
     except ProbeError as exc:
