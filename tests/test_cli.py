@@ -251,3 +251,52 @@ def test_a_comment_or_another_spelling_of_the_path_rebuilds_nothing(
     write_script("calm.yaml", "# a note for the producer\n\n" + GOOD.lstrip())
     assert "(up to date)" in run("build").stdout
     assert "(up to date)" in run("build", "./scripts/calm.yaml").stdout
+
+
+REMINDER_DROPPED = """\
+title: T
+description: D
+voice: {engine: fake}
+sections:
+  - title: S
+    steps:
+      - say: Go.
+      - hold: 25s
+        remind_every: 12s
+        remind: >-
+          This reminder is far too long to fit into the little time that is left in the hold, because it
+          goes on and on about the calf, the towel, the toes, the knee, the warm blanket and the pillow,
+          and about breathing slowly and deeply, long after the hold has ended and the bell has rung.
+"""
+
+
+def test_validate_warns_as_plan_does(project: Path) -> None:
+    """Same warning lines as plan, on stderr; warnings do not fail validation."""
+    (project / "scripts" / "g.yaml").write_text(REMINDER_DROPPED, encoding="utf-8")
+    checked = run("validate", "scripts/g.yaml")
+    planned = run("plan", "scripts/g.yaml")
+    assert checked.exit_code == 0 and planned.exit_code == 0
+    assert checked.stdout == "scripts/g.yaml: ok (1 section)\n"
+    warnings = [line for line in checked.stderr.splitlines() if line.startswith("warning: ")]
+    assert warnings and warnings == [line for line in planned.stderr.splitlines() if line.startswith("warning: ")]
+    assert "scripts/g.yaml:8: a reminder at 12s into the hold would run past its end" in warnings[0]
+
+
+def test_plan_spoken_shows_what_the_voice_is_given(project: Path) -> None:
+    (project / "scripts" / "g.yaml").write_text("""\
+title: T
+description: D
+voice: {engine: fake}
+lexicon: {tofu: toe foo}
+sections:
+  - title: S
+    steps:
+      - say: Eat tofu, then rest for 30s.
+""", encoding="utf-8")
+    written = run("plan", "scripts/g.yaml")
+    spoken = run("plan", "--spoken", "scripts/g.yaml")
+    assert written.exit_code == 0 and spoken.exit_code == 0
+    assert "Eat tofu, then rest for 30s." in written.stdout
+    assert "toe foo" not in written.stdout
+    line = next(line for line in spoken.stdout.splitlines() if "speech" in line)
+    assert "Eat toe foo, then rest for 30 seconds." in line, spoken.stdout

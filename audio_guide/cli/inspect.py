@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Sequence
 
 import click
 
 from ..podcast import CONFIG_FILE, find_config, load_podcast
-from ..script import format_duration, load_script, load_scripts
+from ..script import Guide, Hold, Repeat, Section, Step, format_duration, load_script, load_scripts
 from ..timeline import Timeline
 from .app import cli, handle_errors
 from .shared import CACHE_DIR_OPTION, SCRIPT_ARGS, count, script_paths
@@ -17,11 +18,19 @@ from .shared import CACHE_DIR_OPTION, SCRIPT_ARGS, count, script_paths
 @cli.command()
 @SCRIPT_ARGS
 @handle_errors
-def validate(scripts: tuple[Path, ...]) -> None:
-    """Check scripts without making audio."""
+@CACHE_DIR_OPTION
+def validate(scripts: tuple[Path, ...], cache_dir: Path | None) -> None:
+    """Check scripts without making audio.
+
+    Warns as 'plan' and 'build' do (a reminder that would be dropped, ...); warnings do not
+    change the exit status.
+    """
     guides = load_scripts(script_paths(scripts))
     for guide in guides:
         click.echo(f"{guide.path}: ok ({count(len(guide.sections), 'section')})")
+        if _has_reminders(guide.sections):  # the only steps a plan can warn about
+            for warning in _timeline(guide, cache_dir).warnings:
+                click.echo(f"warning: {warning}", err=True)
     config = find_config(CONFIG_FILE, required=False)
     if not scripts and config is not None:
         load_podcast(config)
@@ -31,35 +40,49 @@ def validate(scripts: tuple[Path, ...]) -> None:
 @cli.command("plan")
 @click.argument("script", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--spoken", is_flag=True,
+              help="Show each sentence as the voice gets it (lexicon applied, durations in words).")
 @CACHE_DIR_OPTION
 @handle_errors
-def plan_command(script: Path, as_json: bool, cache_dir: Path | None) -> None:
+def plan_command(script: Path, as_json: bool, spoken: bool, cache_dir: Path | None) -> None:
     """Show the timeline without making audio.
 
     Speech lengths come from the speech cache when the guide was built before; otherwise they
     are estimates, marked with '~'.
     """
-    from ..audio import (  # real lengths: the cache and the cue sounds
-        Clips,
-        SpeechCache,
-        timeline_for,
-    )
-
     guide = load_script(script)
-    timeline = timeline_for(guide, Clips(guide, SpeechCache(cache_dir)))
+    timeline = _timeline(guide, cache_dir)
     if as_json:
         click.echo(json.dumps({"slug": guide.slug, "title": guide.title, **timeline.to_dict()}, indent=2,
                               ensure_ascii=False))
         return
     click.echo(f"{guide.slug}: {guide.title}")
-    for line in _lines(timeline):
+    for line in _lines(timeline, spoken):
         click.echo(line)
     click.echo(f"total {format_duration(timeline.total / timeline.rate)}{' (estimated: not built yet)' if timeline.estimated else ''}")
     for warning in timeline.warnings:
         click.echo(f"warning: {warning}", err=True)
 
 
-def _lines(timeline: Timeline) -> list[str]:
+def _has_reminders(parts: Sequence[Section | Step]) -> bool:
+    """Whether any hold has reminders: only then can a plan warn, so only then is the audio
+    stage (numpy, the cache) loaded and ``validate`` stays light for every other script."""
+    for part in parts:
+        if isinstance(part, Hold) and part.remind is not None:
+            return True
+        if isinstance(part, (Section, Repeat)) and _has_reminders(part.steps):
+            return True
+    return False
+
+
+def _timeline(guide: Guide, cache_dir: Path | None) -> Timeline:
+    """The guide's timeline with real lengths where the cache has them: the one the build will make."""
+    from ..audio import Clips, SpeechCache, timeline_for  # numpy: loaded only once a script is valid
+
+    return timeline_for(guide, Clips(guide, SpeechCache(cache_dir)))
+
+
+def _lines(timeline: Timeline, spoken: bool = False) -> list[str]:
     """One line per audible event, with a heading where each chapter starts."""
     rate = timeline.rate
     chapters = {c.start: c for c in timeline.chapters}
@@ -73,7 +96,7 @@ def _lines(timeline: Timeline) -> list[str]:
         if event.kind == "gap":
             continue
         mark = "~" if event.estimated else " "
-        text = event.text if event.kind in ("speech", "cue") else ""
+        text = (event.spoken if spoken and event.kind == "speech" else event.text) if event.kind in ("speech", "cue") else ""
         kind = "remind" if event.reminder and event.kind == "speech" else event.kind
         lines.append(f"{format_duration(event.start / rate):>11}  {kind:<7}{mark}{format_duration(event.length / rate):>10}  {text}")
     return lines
