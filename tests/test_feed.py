@@ -6,6 +6,7 @@ date across rebuilds and days, and carry text with ``&``, ``<``, quotes and non-
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import json
@@ -20,7 +21,8 @@ from lxml import etree
 from test_podcast import a_podcast, clock, make_episode
 
 from audio_guide.errors import FeedError
-from audio_guide.podcast import episode_guid, podcast_guid, publish
+from audio_guide.podcast import Chapter, episode_guid, podcast_guid, publish
+from audio_guide.podcast.feed import item_description
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
@@ -88,7 +90,8 @@ def test_escaping_round_trips_through_both_parsers(out: Path) -> None:
     [item] = pp["episodes"]
     assert item["title"] == TRICKY
     assert item["itunes_author"] == "Ann & <Bo>"
-    expected = f"About {TRICKY}.\nSources:\nLan & Shi, “Leg cramps” <2020>\nO'Brien \"Sleep\""
+    expected = (f"About {TRICKY}.\nChapters:\n00:00 Settle\n00:01 Stretch & rest\n"
+                "Sources:\nLan & Shi, “Leg cramps” <2020>\nO'Brien \"Sleep\"")
     assert re.sub(r"\n+", "\n", text_of(item["description_html"])) == expected
 
     fp = feedparser.parse(feed.read_bytes())
@@ -266,3 +269,13 @@ def test_an_empty_output_folder_gives_an_empty_valid_feed(out: Path) -> None:
     feed, page = publish(a_podcast(), out, now=clock(DAY1))
     assert parse_pp(feed, "https://example.org/guides/feed.xml")["episodes"] == []
     assert page.is_file()
+
+
+def test_chapters_are_timestamped_lines_in_the_notes(out: Path) -> None:
+    """Apple Podcasts reads 'MM:SS Title' lines in an episode's notes as chapters (first at 00:00)."""
+    episode = make_episode(out, "long", "Long")
+    episode = dataclasses.replace(episode, chapters=(
+        Chapter("Settle", 0.0, 83.4), Chapter("Stretch & <rest>", 83.4, 3725.9), Chapter("Sleep", 3725.9, 3800.0)))
+    text = item_description(episode)
+    assert "<p>Chapters:<br>00:00 Settle<br>01:23 Stretch &amp; &lt;rest&gt;<br>1:02:05 Sleep</p>" in text
+    assert text.index("Chapters:") > text.index("A short guide.")

@@ -3,6 +3,8 @@ keeps GUIDs and dates across rebuilds, offers a guide's own cover, and `feed` re
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Callable
 
@@ -51,8 +53,10 @@ def test_build_publishes_a_feed_matching_the_files(project: Path, write_script: 
         assert episode["total_time"] == round(len(decode_mp3(out / name)) / 44100)
     parsed = feedparser.parse(str(feed))
     own = next(e for e in parsed.entries if "own.mp3" in e.enclosures[0].href)
-    assert own.image.href == "https://example.org/cast/own.cover.png"
-    assert (out / "own.cover.png").read_bytes() == (project / "scripts" / "own.png").read_bytes()
+    picture = (project / "scripts" / "own.png").read_bytes()
+    name = f"own.cover-{hashlib.sha256(picture).hexdigest()[:12]}.png"  # a new picture gets a new URL
+    assert own.image.href == f"https://example.org/cast/{name}"
+    assert (out / name).read_bytes() == picture
     assert parsed.feed.title == "Test Cast"
 
     before = {(e["guid"], e["published"]) for e in items(feed)}
@@ -104,8 +108,23 @@ def test_a_deleted_guide_cover_is_made_again(project: Path, write_script: Callab
     write_script("own.yaml", GOOD.replace("author: Tester", "author: Tester\ncover: own.png"))
     make_cover("Own cover", None, project / "scripts" / "own.png")
     assert run("build").exit_code == 0
-    (project / "output" / "own.cover.png").unlink()
+    [cover] = (project / "output").glob("own.cover-*.png")
+    cover.unlink()
     result = run("build")
     assert result.exit_code == 0, result.stderr
     assert "(up to date)" not in result.stdout
-    assert (project / "output" / "own.cover.png").is_file()
+    assert cover.is_file()
+
+
+def test_a_changed_guide_cover_gets_a_new_name_and_the_old_one_goes(project: Path,
+                                                                    write_script: Callable[[str, str], Path]) -> None:
+    write_script("own.yaml", GOOD.replace("author: Tester", "author: Tester\ncover: own.png"))
+    make_cover("Own cover", None, project / "scripts" / "own.png")
+    assert run("build").exit_code == 0
+    [first] = (project / "output").glob("own.cover-*.png")
+    make_cover("A new picture", None, project / "scripts" / "own.png")
+    assert run("build").exit_code == 0
+    [second] = (project / "output").glob("own.cover-*.png")
+    assert second.name != first.name
+    record = json.loads((project / "output" / "own.episode.json").read_text(encoding="utf-8"))
+    assert record["cover"] == second.name

@@ -8,6 +8,8 @@ This is the pipeline's one room that loads the audio stage.
 
 from __future__ import annotations
 
+import glob
+import hashlib
 from pathlib import Path
 
 from .. import podcast
@@ -52,8 +54,10 @@ def render_guide(guide: Guide, options: Options, stamp: str, cache: SpeechCache 
              (("vtt", ".vtt"), ("srt", ".srt"), ("txt", ".txt"), ("chapters", ".chapters.json"))}
     with Staged() as staged:
         if guide.cover is not None:  # served beside the MP3, so the feed can offer it
-            own_cover = out / f"{guide.slug}.cover.png"
-            staged.path(own_cover).write_bytes(guide.cover.read_bytes())
+            picture = guide.cover.read_bytes()
+            # named by its content, as the podcast's cover is: apps cache artwork by URL
+            own_cover = out / f"{guide.slug}.cover-{hashlib.sha256(picture).hexdigest()[:12]}.png"
+            staged.path(own_cover).write_bytes(picture)
             cover_name: str | None = own_cover.name
         else:
             cover_name = _served_name(cover, out)
@@ -73,6 +77,9 @@ def render_guide(guide: Guide, options: Options, stamp: str, cache: SpeechCache 
             fingerprint=stamp, gain_db=round(gain, 3), loudness_target=guide.sound.loudness,
         )
         staged.text(out / f"{guide.slug}.episode.json", episode.to_json())
+    for old in out.glob(f"{glob.escape(guide.slug)}.cover*.png"):  # earlier pictures of this guide
+        if old.name != cover_name:
+            old.unlink(missing_ok=True)
     return Built(guide, target, episode, made, len(sentences) - len(todo), False, timeline, measured)
 
 

@@ -183,17 +183,29 @@ def _item(fe: Any, podcast: "Podcast", episode: Episode, out_dir: Path, date: dt
 
 
 def item_description(episode: Episode) -> str:
-    """The item's description as HTML: the guide's text, then its sources, so the feed credits them.
+    """The item's description as HTML: the guide's text, its chapters as timestamps, then its
+    sources, so the feed credits them.
 
     RSS item descriptions are read as HTML by Apple and the apps (gPodder, feedparser-based
     ones), so the text is HTML-escaped inside ``<p>``: a ``<`` or ``&`` in a title or a
     reference is shown, never taken for markup. Quotes need no escaping in text.
     """
     parts = [f"<p>{html.escape(p.strip(), quote=False)}</p>" for p in episode.description.split("\n\n") if p.strip()]
+    if episode.chapters:  # Apple Podcasts (and others) turn timestamped lines in the notes into chapters
+        lines = "<br>".join(f"{_timestamp(c.start)} {html.escape(c.title, quote=False)}" for c in episode.chapters)
+        parts.append(f"<p>Chapters:<br>{lines}</p>")
     if episode.references:
         items = "".join(f"<li>{html.escape(r, quote=False)}</li>" for r in episode.references)
         parts.append(f"<p>Sources:</p><ul>{items}</ul>")
     return "".join(parts)
+
+
+def _timestamp(seconds: float) -> str:
+    """``MM:SS`` (``H:MM:SS`` past an hour), rounded down: the form podcast apps recognise in notes."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
 class _ChannelTags:
