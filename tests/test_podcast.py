@@ -194,7 +194,7 @@ def test_unknown_key_suggests_the_nearest(project: Path) -> None:
     text = VALID.replace("author: Tester", "autor: Tester")
     assert config_error(project, text) == (
         "{P}:3:1: unknown key 'autor' in the podcast config; expected one of: title, description, author, owner, "
-        "language, category, subcategory, explicit, base_url, image. Did you mean 'author'?"
+        "language, category, subcategory, explicit, base_url, image, type. Did you mean 'author'?"
     )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 import feedparser
+import pytest
 import podcastparser
 from support.audiocheck import decode_mp3
 from support.cli import run
@@ -128,3 +129,44 @@ def test_a_changed_guide_cover_gets_a_new_name_and_the_old_one_goes(project: Pat
     assert second.name != first.name
     record = json.loads((project / "output" / "own.episode.json").read_text(encoding="utf-8"))
     assert record["cover"] == second.name
+
+
+def test_a_serial_podcast_numbers_its_episodes(project: Path, write_script: Callable[[str, str], Path]) -> None:
+    write_script("one.yaml", GOOD.replace("author: Tester", "author: Tester\nseason: 2\nepisode: 1"))
+    write_script("two.yaml", GOOD.replace("author: Tester", "author: Tester\nseason: 2\nepisode: 2")
+                 .replace('title: Night & "Calm" <Stretch>', "title: Two"))
+    (project / "scripts" / "podcast.yaml").write_text(CONFIG + "type: serial\n")
+    result = run("build")
+    assert result.exit_code == 0, result.stderr
+    feed = project / "output" / "feed.xml"
+    parsed = feedparser.parse(str(feed))
+    assert parsed.feed.itunes_type == "serial"
+    numbers = sorted((int(e.itunes_season), int(e.itunes_episode), e.title) for e in parsed.entries)
+    assert numbers == [(2, 1, 'Night & "Calm" <Stretch>'), (2, 2, "Two")]
+    assert sorted(e["number"] for e in items(feed)) == [1, 2]  # podcastparser reads itunes:episode too
+
+
+def test_episodic_is_the_default_type_and_numbers_are_optional(project: Path,
+                                                                 write_script: Callable[[str, str], Path]) -> None:
+    write_script("calm.yaml", GOOD)
+    (project / "scripts" / "podcast.yaml").write_text(CONFIG)
+    assert run("build").exit_code == 0
+    text = (project / "output" / "feed.xml").read_text(encoding="utf-8")
+    assert "<itunes:type>episodic</itunes:type>" in text
+    assert "itunes:season" not in text and "itunes:episode>" not in text
+
+
+@pytest.mark.parametrize(("where", "line", "message"), [
+    ("script", "season: 0", "scripts/calm.yaml:1:9: 'season' must be a whole number from 1 to 100,000, got '0'."),
+    ("script", "episode: two", "scripts/calm.yaml:1:10: 'episode' must be a whole number from 1 to 100,000, "
+                               "got 'two'."),
+    ("config", "type: seriel", "scripts/podcast.yaml:10:7: 'type': 'seriel' is not a podcast type; expected one of: "
+                               "episodic, serial. Did you mean 'serial'?"),
+])
+def test_bad_numbers_and_types_are_refused(project: Path, write_script: Callable[[str, str], Path], where: str,
+                                           line: str, message: str) -> None:
+    write_script("calm.yaml", GOOD.replace("\ntitle:", f"\n{line}\ntitle:", 1) if where == "script" else GOOD)
+    (project / "scripts" / "podcast.yaml").write_text(CONFIG + (line + "\n" if where == "config" else ""))
+    result = run("validate")
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {message}\n"

@@ -41,6 +41,8 @@ class Podcast:
     """Where the output folder is served, ending with ``/``; every URL in the feed starts with it."""
     image: Path | None = None
     """A checked cover in the project; ``None``: one is drawn from the title when publishing."""
+    kind: str = "episodic"
+    """``itunes:type``: ``episodic`` (newest first) or ``serial`` (in order, by season and episode)."""
     path: Path | None = None
     """The config file it came from (``None`` for :func:`default_podcast`)."""
 

@@ -22,8 +22,9 @@ from .channel import CONFIG_FILE, Podcast, default_podcast
 
 CONFIG_KEYS: Final = (
     "title", "description", "author", "owner", "language", "category", "subcategory", "explicit",
-    "base_url", "image",
+    "base_url", "image", "type",
 )
+PODCAST_TYPES: Final = ("episodic", "serial")
 REQUIRED_KEYS: Final = ("title", "description", "author", "owner", "category", "base_url")
 OWNER_KEYS: Final = ("name", "email")
 
@@ -67,6 +68,7 @@ def load_podcast(path: str | Path = CONFIG_FILE) -> Podcast:
         explicit=_explicit(reader, node("explicit")),
         base_url=_base_url(reader, top["base_url"][1]),
         image=_image(reader, node("image")),
+        kind=_kind(reader, node("type")),
         path=path,
     )
 
@@ -100,6 +102,16 @@ def _category(reader: Reader, node: yaml.Node, sub_node: yaml.Node | None) -> tu
     hint = f"Did you mean category '{owner}'?" if owner else did_you_mean(sub, allowed)
     raise reader.fail(sub_node, f"'subcategory': '{sub}' is not a subcategory of '{category}'; "
                                 f"expected one of: {', '.join(allowed)}.", hint)
+
+
+def _kind(reader: Reader, node: yaml.Node | None) -> str:
+    if node is None:
+        return "episodic"
+    kind = reader.text(node, "'type'")
+    if kind not in PODCAST_TYPES:
+        raise reader.fail(node, f"'type': '{kind}' is not a podcast type; expected one of: {', '.join(PODCAST_TYPES)}.",
+                          did_you_mean(kind, PODCAST_TYPES))
+    return kind
 
 
 def _explicit(reader: Reader, node: yaml.Node | None) -> bool:

@@ -59,6 +59,9 @@ class Episode:
     gain_db: float | None = None
     """Gain that brought the mix to its loudness target: the next build starts from it."""
     loudness_target: float | None = None
+    season: int | None = None
+    number: int | None = None
+    """The episode number (``episode:`` in the script)."""
 
     def to_json(self) -> str:
         data: dict[str, Any] = asdict(self)

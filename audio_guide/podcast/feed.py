@@ -142,7 +142,7 @@ def render_feed(podcast: "Podcast", episodes: Sequence[Episode], out_dir: Path,
     fg.podcast.itunes_category(category)
     if podcast.owner_email:
         fg.podcast.itunes_owner(name=podcast.owner_name, email=podcast.owner_email)
-    fg.podcast.itunes_type("episodic")
+    fg.podcast.itunes_type(podcast.kind)
     fg.podcastindex.explicit = podcast.explicit
     fg.podcastindex.guid = str(podcast_guid(podcast.feed_url))
     fg.podcastindex.owner = podcast.owner_email
@@ -171,6 +171,10 @@ def _item(fe: Any, podcast: "Podcast", episode: Episode, out_dir: Path, date: dt
     fe.podcast.itunes_duration(str(round(episode.duration)))
     fe.podcast.itunes_author(episode.author)
     fe.podcast.itunes_episode_type("full")
+    if episode.season is not None:
+        fe.podcast.itunes_season(episode.season)
+    if episode.number is not None:
+        fe.podcast.itunes_episode(episode.number)
     if episode.cover:
         fe.podcast.itunes_image(file_url(base, episode.cover))
     tags: _ItemTags = fe.podcastindex

@@ -45,9 +45,10 @@ from .model import (
 from .reader import LANGUAGE_TAG, Reader, compose, describe, did_you_mean, is_empty
 from .text import split_breaks
 
+MAX_EPISODE_NUMBER: Final = 100_000
 TOP_KEYS: Final = (
     "title", "description", "slug", "language", "voice", "sound", "sections",
-    "author", "album", "genre", "published", "references", "lexicon", "cover",
+    "author", "album", "genre", "published", "references", "lexicon", "cover", "season", "episode",
 )
 VOICE_KEYS: Final = ("engine", "name", "rate", "sentence_pause", "paragraph_pause")
 SOUND_KEYS: Final = (
@@ -110,6 +111,8 @@ def load_script(path: str | Path) -> Guide:
             for k, v in node.value
         )
     cover = cover_image(reader, node, "'cover'") if (node := opt("cover")) is not None else None
+    season, episode = (_number(reader, node, f"'{key}'") if (node := opt(key)) is not None else None
+                       for key in ("season", "episode"))
 
     def text_or(key: str, default: str, limit: int) -> str:
         return reader.text(node, f"'{key}'", limit) if (node := opt(key)) is not None else default
@@ -130,6 +133,8 @@ def load_script(path: str | Path) -> Guide:
         references=references,
         lexicon=lexicon,
         cover=cover,
+        season=season,
+        episode=episode,
     )
     _check_totals(reader, root, guide)
     return guide
@@ -276,6 +281,15 @@ def _say_text(reader: Reader, node: yaml.Node, what: str) -> str:
         raise reader.fail(node, f"{what} has no words to speak.",
                           "Use a 'pause' step for silence." if what == "a 'say' line" else None)
     return text
+
+
+def _number(reader: Reader, node: yaml.Node, what: str) -> int:
+    """A season or episode number, as podcast apps show them: a whole number from 1."""
+    value = reader.scalar(node, what)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_EPISODE_NUMBER:
+        raise reader.fail(node, f"{what} must be a whole number from 1 to {MAX_EPISODE_NUMBER:,}, "
+                                f"got {shown(node.value) if isinstance(node, yaml.ScalarNode) else describe(node)}.")
+    return value
 
 
 def _date(reader: Reader, node: yaml.Node) -> dt.date:

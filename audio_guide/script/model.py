@@ -152,4 +152,7 @@ class Guide:
     lexicon: tuple[tuple[str, str], ...] = ()
     """(word, spoken form) pairs, in script order."""
     cover: Path | None = None
+    season: int | None = None
+    episode: int | None = None
+    """Numbers podcast apps show (``itunes:season``, ``itunes:episode``); a serial podcast needs them."""
 
