@@ -68,7 +68,8 @@ def test_build_writes_mp3_with_tags_and_summary(project: Path, write_script: Cal
     assert names == sorted([  # and no temporary files left
         "calm.chapters.json", "calm.episode.json", "calm.mp3", "calm.srt", "calm.txt", "calm.vtt",
         "feed-state.json", "feed.xml", "index.html", covers[0]])
-    assert result.stdout.splitlines()[2] == "feed: output/feed.xml  page: output/index.html"
+    assert result.stdout.splitlines()[2] == ("feed: output/feed.xml  page: output/index.html  "
+                                            "(a local feed: no podcast.yaml beside the scripts)")
     assert tags.getall("APIC")[0].data == (project / "output" / covers[0]).read_bytes()
 
 
@@ -167,7 +168,69 @@ def test_validate(project: Path, write_script: Callable[[str, str], Path]) -> No
 
 def test_no_scripts_is_a_usage_error(project: Path) -> None:
     result = run("build")
-    assert (result.exit_code, result.stderr) == (2, "error: no scripts given and none found in scripts/*.yaml.\n")
+    assert (result.exit_code, result.stderr) == (
+        2, "error: no scripts given and none found in scripts/; start a project with: audio-guide init\n")
+
+
+def test_no_project_at_all_says_how_to_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.chdir(empty)
+    result = run("build")
+    assert (result.exit_code, result.stderr) == (
+        2, "error: no scripts given and none found in scripts/ here or in a folder above; start a project with: "
+           "audio-guide init\n")
+    assert list(empty.iterdir()) == []
+
+
+CONFIG = """\
+title: Test Cast
+description: Guides for tests.
+author: Tester
+owner: {name: Tester, email: owner@example.org}
+category: Health & Fitness
+base_url: https://example.org/cast/
+"""
+
+
+def test_a_script_elsewhere_builds_into_its_own_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From another folder: the script's project gets the output, with the podcast.yaml beside it."""
+    (tmp_path / "mypodcast" / "scripts").mkdir(parents=True)
+    (tmp_path / "mypodcast" / "scripts" / "calm.yaml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "mypodcast" / "scripts" / "podcast.yaml").write_text(CONFIG, encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    result = run("build", "../mypodcast/scripts/calm.yaml")
+    assert result.exit_code == 0, result.stderr
+    assert list((tmp_path / "elsewhere").iterdir()) == []  # no output/ where the command ran
+    out = tmp_path / "mypodcast" / "output"
+    assert (out / "calm.mp3").is_file()
+    assert "https://example.org/cast/calm.mp3" in (out / "feed.xml").read_text(encoding="utf-8")
+    assert f"in {out}/" in result.stdout
+
+
+def test_inside_a_project_any_subfolder_finds_it(project: Path, write_script: Callable[[str, str], Path],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    write_script("calm.yaml", GOOD)
+    (project / "art").mkdir()
+    monkeypatch.chdir(project / "art")
+    result = run("build")
+    assert result.exit_code == 0, result.stderr
+    assert (project / "output" / "calm.mp3").is_file()
+    assert not (project / "art" / "output").exists()
+    assert f"in {project / 'output'}/" in result.stdout  # outside the current folder: shown in full
+    assert run("validate").stdout.startswith(f"{project / 'scripts' / 'calm.yaml'}: ok")
+
+
+def test_scripts_from_two_projects_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("a", "b"):
+        (tmp_path / name / "scripts").mkdir(parents=True)
+        (tmp_path / name / "scripts" / "calm.yaml").write_text(GOOD, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run("build", "a/scripts/calm.yaml", "b/scripts/calm.yaml")
+    assert result.exit_code == 2
+    assert result.stderr == ("error: the scripts are in 2 folders (a/scripts, b/scripts); each folder is a podcast "
+                             "of its own: build them one folder at a time.\n")
 
 
 def test_plan_json_matches_the_build(project: Path, write_script: Callable[[str, str], Path]) -> None:

@@ -8,7 +8,7 @@ loads the audio stage when it runs, so ``--help`` and ``validate`` never pay for
 
 from __future__ import annotations
 
-from . import build, inspect, tools
+from . import build, inspect, start, tools
 from .app import cli, main
 
-__all__ = ["build", "cli", "inspect", "main", "tools"]
+__all__ = ["build", "cli", "inspect", "main", "start", "tools"]

@@ -19,8 +19,7 @@ from .shared import (
     PODCAST_OPTION,
     SCRIPT_ARGS,
     count,
-    podcast_config,
-    script_paths,
+    settings,
     size,
 )
 
@@ -37,19 +36,24 @@ from .shared import (
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Build this many guides at once (each in its own process).")
 @handle_errors
-def build(scripts: tuple[Path, ...], out_dir: Path, engine: str | None, voice: str | None,
-          rate: float | None, cache_dir: Path | None, podcast: Path, force: bool, jobs: int) -> None:
-    """Build guides into MP3s (default: every scripts/*.yaml).
+def build(scripts: tuple[Path, ...], out_dir: Path | None, engine: str | None, voice: str | None,
+          rate: float | None, cache_dir: Path | None, podcast: Path | None, force: bool, jobs: int) -> None:
+    """Build guides into MP3s (default: every guide in the project's scripts/).
 
-    A guide whose script, referenced files, settings and tool version are unchanged, and whose
-    outputs are all present, is skipped; --force rebuilds it.
+    The project is the folder holding scripts/: the scripts' own, or the one around the
+    current folder. Its output/ and scripts/podcast.yaml are used unless --out or --podcast
+    say otherwise. A guide whose script, referenced files, settings and tool version are
+    unchanged, and whose outputs are all present, is skipped; --force rebuilds it.
     """
-    options = Options(out_dir=out_dir, engine=engine, voice=voice, rate=rate, cache_dir=cache_dir,
-                      podcast=podcast_config(podcast))
-    results = run_build(script_paths(scripts), options, _Reporter(), force=force, jobs=jobs)
+    chosen = settings(scripts, out_dir, podcast)
+    options = Options(out_dir=chosen.out_dir, engine=engine, voice=voice, rate=rate, cache_dir=cache_dir,
+                      podcast=chosen.config)
+    results = run_build(chosen.scripts, options, _Reporter(), force=force, jobs=jobs)
     total = sum(b.seconds for b in results)
-    click.echo(f"built {count(len(results), 'guide')}, {format_duration(total)} of audio, in {out_dir}/")
-    click.echo(f"feed: {out_dir / 'feed.xml'}  page: {out_dir / 'index.html'}")
+    out = chosen.out_dir
+    click.echo(f"built {count(len(results), 'guide')}, {format_duration(total)} of audio, in {out}/")
+    click.echo(f"feed: {out / 'feed.xml'}  page: {out / 'index.html'}"
+               + ("" if chosen.config is not None else "  (a local feed: no podcast.yaml beside the scripts)"))
 
 
 class _Reporter:
@@ -100,7 +104,8 @@ class _Reporter:
 @OUT_OPTION
 @PODCAST_OPTION
 @handle_errors
-def feed(out_dir: Path, podcast: Path) -> None:
+def feed(out_dir: Path | None, podcast: Path | None) -> None:
     """Rebuild only the podcast feed and the listening page from the built guides."""
-    feed_path, page_path = publish(podcast_for(podcast_config(podcast), out_dir), out_dir)
+    chosen = settings((), out_dir, podcast, need_scripts=False)
+    feed_path, page_path = publish(podcast_for(chosen.config, chosen.out_dir), chosen.out_dir)
     click.echo(f"feed: {feed_path}  page: {page_path}")

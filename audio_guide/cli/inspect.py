@@ -8,11 +8,11 @@ from typing import Sequence
 
 import click
 
-from ..podcast import CONFIG_FILE, find_config, load_podcast
+from ..podcast import load_podcast
 from ..script import Guide, Hold, Repeat, Section, Step, format_duration, load_script, load_scripts
 from ..timeline import Timeline
 from .app import cli, handle_errors
-from .shared import CACHE_DIR_OPTION, SCRIPT_ARGS, count, script_paths
+from .shared import CACHE_DIR_OPTION, SCRIPT_ARGS, count, settings
 
 
 @cli.command()
@@ -25,16 +25,16 @@ def validate(scripts: tuple[Path, ...], cache_dir: Path | None) -> None:
     Warns as 'plan' and 'build' do (a reminder that would be dropped, ...); warnings do not
     change the exit status.
     """
-    guides = load_scripts(script_paths(scripts))
+    chosen = settings(scripts, None, None)
+    guides = load_scripts(chosen.scripts)
     for guide in guides:
         click.echo(f"{guide.path}: ok ({count(len(guide.sections), 'section')})")
         if _has_reminders(guide.sections):  # the only steps a plan can warn about
             for warning in _timeline(guide, cache_dir).warnings:
                 click.echo(f"warning: {warning}", err=True)
-    config = find_config(CONFIG_FILE, required=False)
-    if not scripts and config is not None:
-        load_podcast(config)
-        click.echo(f"{config}: ok (podcast)")
+    if chosen.config is not None:
+        load_podcast(chosen.config)
+        click.echo(f"{chosen.config}: ok (podcast)")
 
 
 @cli.command("plan")

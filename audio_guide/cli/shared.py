@@ -2,38 +2,52 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from ..errors import UsageError
-from ..podcast import CONFIG_FILE, CONFIG_NAME, find_config
+from ..podcast import CONFIG_NAME, find_config
+from ..project import find_project, project_of
 
 SCRIPT_ARGS = click.argument("scripts", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 CACHE_DIR_OPTION = click.option(
     "--cache-dir", type=click.Path(path_type=Path, file_okay=False),
     help="Speech cache folder (default: $AUDIO_GUIDE_CACHE_DIR or the user cache folder).")
-OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
-                          show_default=True, help="Folder for the built guides.")
+OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+                          help="Folder for the built guides (default: the project's output/).")
 PODCAST_OPTION = click.option(
-    "--podcast", type=click.Path(path_type=Path, dir_okay=False), default=CONFIG_FILE,
-    show_default=True, help="Podcast config for the feed (if missing, a local feed is written).")
+    "--podcast", type=click.Path(path_type=Path, dir_okay=False), default=None,
+    help="Podcast config for the feed (default: podcast.yaml beside the scripts; if missing, a local feed).")
 
 
-def podcast_config(path: Path) -> Path | None:
-    """The ``--podcast`` file to use: the default only if it is there; one the user named must be."""
-    source = click.get_current_context().get_parameter_source("podcast")
-    return find_config(path, required=source is not click.core.ParameterSource.DEFAULT)
+@dataclass(frozen=True)
+class Settings:
+    """What a command works on: the scripts, where the outputs go and which podcast config."""
+
+    scripts: list[Path]
+    out_dir: Path
+    config: Path | None
 
 
-def script_paths(paths: tuple[Path, ...]) -> list[Path]:
-    """The scripts named, or every ``scripts/*.yaml``; the podcast config is never a guide."""
-    if paths:
-        return [p for p in paths if p.name != CONFIG_NAME]  # e.g. from a shell glob scripts/*.yaml
-    found = sorted(p for p in Path("scripts").glob("*.yaml") if p.name != CONFIG_NAME)
-    if not found:
-        raise UsageError("no scripts given and none found in scripts/*.yaml.")
-    return found
+def settings(scripts: tuple[Path, ...], out_dir: Path | None, podcast: Path | None, *,
+             need_scripts: bool = True) -> Settings:
+    """The project's settings, from the scripts named or else the project around the current
+    folder; ``--out`` and ``--podcast`` override its ``output/`` and ``podcast.yaml``."""
+    paths = [p for p in scripts if p.name != CONFIG_NAME]  # e.g. from a shell glob scripts/*.yaml
+    project = project_of(paths) if paths else find_project()
+    if not paths and need_scripts:
+        paths = project.guides() if project is not None else []
+        if not paths:
+            where = f"in {project.scripts}/" if project is not None else "in scripts/ here or in a folder above"
+            raise UsageError(f"no scripts given and none found {where}; start a project with: audio-guide init")
+    if podcast is not None:
+        config = find_config(podcast, required=True)
+    else:
+        config = find_config(project.config, required=False) if project is not None else None
+    out = out_dir if out_dir is not None else (project.output if project is not None else Path("output"))
+    return Settings(paths, out, config)
 
 
 def size(n: float) -> str:
