@@ -11,6 +11,7 @@ wherever the command happened to run.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Sequence
@@ -20,6 +21,7 @@ from .errors import UsageError
 SCRIPTS: Final = "scripts"
 OUTPUT: Final = "output"
 CONFIG: Final = "podcast.yaml"
+_SLUG_LINE: Final = re.compile(r"^slug:[ \t]*(\S+)[ \t]*(?:#.*)?$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,19 @@ class Project:
     def guides(self) -> list[Path]:
         """Every guide script in the project (``podcast.yaml`` is not one)."""
         return sorted(p for p in self.scripts.glob("*.yaml") if p.name != CONFIG)
+
+    def slugs(self) -> dict[str, Path]:
+        """The slug each guide script publishes under, without validating the scripts: a top-level
+        ``slug:`` line, else the file name (the loader's rule). Used to tell which episodes in
+        ``output/`` have lost their script; a script that does not load is still counted."""
+        found = {}
+        for path in self.guides():
+            try:
+                match = _SLUG_LINE.search(path.read_text(encoding="utf-8", errors="replace"))
+            except OSError:
+                match = None
+            found[match[1].strip("'\"") if match else path.stem] = path
+        return found
 
 
 def find_project(start: Path | None = None) -> Project | None:

@@ -170,3 +170,47 @@ def test_bad_numbers_and_types_are_refused(project: Path, write_script: Callable
     result = run("validate")
     assert result.exit_code == 2
     assert result.stderr == f"error: {message}\n"
+
+
+def test_a_draft_is_built_but_not_published(project: Path, write_script: Callable[[str, str], Path]) -> None:
+    write_script("calm.yaml", GOOD)
+    write_script("wip.yaml", GOOD.replace("author: Tester", "author: Tester\ndraft: true"))
+    (project / "scripts" / "podcast.yaml").write_text(CONFIG)
+    assert run("build").exit_code == 0
+    out = project / "output"
+    assert (out / "wip.mp3").is_file()  # there to listen to
+    feed = (out / "feed.xml").read_text(encoding="utf-8")
+    assert "calm.mp3" in feed and "wip.mp3" not in feed
+    assert "wip.mp3" not in (out / "index.html").read_text(encoding="utf-8")
+    write_script("wip.yaml", GOOD.replace("author: Tester", "author: Tester\ndraft: false"))
+    assert run("build").exit_code == 0
+    assert "wip.mp3" in (out / "feed.xml").read_text(encoding="utf-8")
+
+
+def test_an_episode_whose_script_is_gone_is_reported_then_removed(project: Path,
+                                                                   write_script: Callable[[str, str], Path]) -> None:
+    write_script("calm.yaml", GOOD)
+    write_script("old.yaml", GOOD.replace("author: Tester", "author: Tester\ncover: own.png"))
+    make_cover("Own cover", None, project / "scripts" / "own.png")
+    (project / "scripts" / "podcast.yaml").write_text(CONFIG)
+    assert run("build").exit_code == 0
+    out = project / "output"
+    refused = run("remove", "old")  # its script still makes it: the next build would bring it back
+    assert refused.exit_code == 2 and "scripts/old.yaml still makes 'old'" in refused.stderr
+    (project / "scripts" / "old.yaml").unlink()
+    warning = ("warning: output/old.mp3 is still published, but no script in scripts/ makes 'old' any more; "
+               "unpublish it with: audio-guide remove old")
+    for command in ("build", "feed"):
+        result = run(command)
+        assert result.exit_code == 0, result.stderr
+        assert warning in result.stderr.splitlines()
+        assert "old.mp3" in (out / "feed.xml").read_text(encoding="utf-8")  # not dropped silently either
+    result = run("remove", "old")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith("old")) == []
+    assert "old.mp3" not in (out / "feed.xml").read_text(encoding="utf-8")
+    assert "old.mp3" not in (out / "index.html").read_text(encoding="utf-8")
+    assert "calm.mp3" in (out / "feed.xml").read_text(encoding="utf-8")
+    assert "warning" not in run("build").stderr
+    again = run("remove", "old")
+    assert again.exit_code == 2 and again.stderr == "error: no episode 'old' in output/; there are: calm.\n"

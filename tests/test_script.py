@@ -226,7 +226,7 @@ def test_values_yaml_cannot_build(scripts: Path, steps: str, expected: str) -> N
 # -- the top level ----------------------------------------------------------------------
 
 TOP_KEYS_TEXT = ("title, description, slug, language, voice, sound, sections, author, album, genre, published, "
-                 "references, lexicon, cover, season, episode")
+                 "references, lexicon, cover, season, episode, draft")
 
 
 @pytest.mark.parametrize(("text", "expected"), [

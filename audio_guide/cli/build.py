@@ -1,4 +1,4 @@
-"""``build`` and ``feed``: make guides and publish them."""
+"""``build``, ``feed`` and ``remove``: make guides, publish them, unpublish one."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import click
 
 from ..pipeline import BuildEvent, Built, Options
 from ..pipeline import build as run_build
-from ..podcast import podcast_for, publish
+from ..errors import UsageError
+from ..podcast import podcast_for, publish, remove_episode
 from ..script import format_duration
 from .app import cli, handle_errors
 from .shared import (
@@ -19,6 +20,7 @@ from .shared import (
     PODCAST_OPTION,
     SCRIPT_ARGS,
     count,
+    report_orphans,
     settings,
     size,
 )
@@ -49,6 +51,7 @@ def build(scripts: tuple[Path, ...], out_dir: Path | None, engine: str | None, v
     options = Options(out_dir=chosen.out_dir, engine=engine, voice=voice, rate=rate, cache_dir=cache_dir,
                       podcast=chosen.config)
     results = run_build(chosen.scripts, options, _Reporter(), force=force, jobs=jobs)
+    report_orphans(chosen)
     total = sum(b.seconds for b in results)
     out = chosen.out_dir
     click.echo(f"built {count(len(results), 'guide')}, {format_duration(total)} of audio, in {out}/")
@@ -107,5 +110,28 @@ class _Reporter:
 def feed(out_dir: Path | None, podcast: Path | None) -> None:
     """Rebuild only the podcast feed and the listening page from the built guides."""
     chosen = settings((), out_dir, podcast, need_scripts=False)
+    feed_path, page_path = publish(podcast_for(chosen.config, chosen.out_dir), chosen.out_dir)
+    report_orphans(chosen)
+    click.echo(f"feed: {feed_path}  page: {page_path}")
+
+
+@cli.command()
+@click.argument("slug")
+@OUT_OPTION
+@PODCAST_OPTION
+@handle_errors
+def remove(slug: str, out_dir: Path | None, podcast: Path | None) -> None:
+    """Unpublish the episode SLUG: its files leave output/, and the feed and page are rewritten.
+
+    Refused while a script still makes it (the next build would bring it back): delete or
+    rename the script first, or mark it 'draft: true' to keep it out of the feed.
+    """
+    chosen = settings((), out_dir, podcast, need_scripts=False)
+    script = chosen.project.slugs().get(slug) if chosen.project is not None else None
+    if script is not None:
+        raise UsageError(f"{script} still makes '{slug}'; delete or rename it first (the next build would bring "
+                         "the episode back), or set 'draft: true' in it to keep it out of the feed.")
+    for path in remove_episode(chosen.out_dir, slug):
+        click.echo(f"removed {path}")
     feed_path, page_path = publish(podcast_for(chosen.config, chosen.out_dir), chosen.out_dir)
     click.echo(f"feed: {feed_path}  page: {page_path}")

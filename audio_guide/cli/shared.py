@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from ..podcast import CONFIG_NAME, find_config
-from ..project import find_project, project_of
+from ..podcast import CONFIG_NAME, find_config, orphans
+from ..project import Project, find_project, project_of
 
 SCRIPT_ARGS = click.argument("scripts", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 CACHE_DIR_OPTION = click.option(
@@ -29,6 +29,7 @@ class Settings:
     scripts: list[Path]
     out_dir: Path
     config: Path | None
+    project: Project | None
 
 
 def settings(scripts: tuple[Path, ...], out_dir: Path | None, podcast: Path | None, *,
@@ -47,7 +48,17 @@ def settings(scripts: tuple[Path, ...], out_dir: Path | None, podcast: Path | No
     else:
         config = find_config(project.config, required=False) if project is not None else None
     out = out_dir if out_dir is not None else (project.output if project is not None else Path("output"))
-    return Settings(paths, out, config)
+    return Settings(paths, out, config, project)
+
+
+def report_orphans(chosen: Settings) -> None:
+    """Warn of episodes still published whose script is gone: neither kept nor dropped silently."""
+    if chosen.project is None:
+        return
+    for episode in orphans(chosen.out_dir, set(chosen.project.slugs())):
+        click.echo(f"warning: {chosen.out_dir / episode.mp3} is still published, but no script in "
+                   f"{chosen.project.scripts}/ makes '{episode.slug}' any more; unpublish it with: "
+                   f"audio-guide remove {episode.slug}", err=True)
 
 
 def size(n: float) -> str:

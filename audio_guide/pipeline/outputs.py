@@ -75,7 +75,7 @@ def render_guide(guide: Guide, options: Options, stamp: str, cache: SpeechCache 
             cues=cue_list, transcript_vtt=names["vtt"], transcript_srt=names["srt"], transcript_txt=names["txt"],
             chapters_json=names["chapters"], cover=cover_name, references=guide.references,
             fingerprint=stamp, gain_db=round(gain, 3), loudness_target=guide.sound.loudness,
-            season=guide.season, number=guide.episode,
+            season=guide.season, number=guide.episode, draft=guide.draft,
         )
         staged.text(out / f"{guide.slug}.episode.json", episode.to_json())
     for old in out.glob(f"{glob.escape(guide.slug)}.cover*.png"):  # earlier pictures of this guide

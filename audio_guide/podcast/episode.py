@@ -62,6 +62,8 @@ class Episode:
     season: int | None = None
     number: int | None = None
     """The episode number (``episode:`` in the script)."""
+    draft: bool = False
+    """Built, but not published: the feed and the page leave it out."""
 
     def to_json(self) -> str:
         data: dict[str, Any] = asdict(self)

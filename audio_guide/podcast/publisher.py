@@ -33,7 +33,7 @@ def publish(podcast: Podcast, out_dir: Path, *,
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    episodes = [_own_cover(e) for e in load_episodes(out_dir)]
+    episodes = [_own_cover(e) for e in load_episodes(out_dir) if not e.draft]  # drafts are built, not published
     for episode in episodes:
         _check_files(episode, out_dir)
     cover = place_cover(podcast, out_dir).name

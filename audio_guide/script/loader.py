@@ -48,7 +48,7 @@ from .text import split_breaks
 MAX_EPISODE_NUMBER: Final = 100_000
 TOP_KEYS: Final = (
     "title", "description", "slug", "language", "voice", "sound", "sections",
-    "author", "album", "genre", "published", "references", "lexicon", "cover", "season", "episode",
+    "author", "album", "genre", "published", "references", "lexicon", "cover", "season", "episode", "draft",
 )
 VOICE_KEYS: Final = ("engine", "name", "rate", "sentence_pause", "paragraph_pause")
 SOUND_KEYS: Final = (
@@ -113,6 +113,12 @@ def load_script(path: str | Path) -> Guide:
     cover = cover_image(reader, node, "'cover'") if (node := opt("cover")) is not None else None
     season, episode = (_number(reader, node, f"'{key}'") if (node := opt(key)) is not None else None
                        for key in ("season", "episode"))
+    draft = False
+    if (node := opt("draft")) is not None:
+        draft = reader.scalar(node, "'draft'")
+        if not isinstance(draft, bool):
+            got = shown(node.value) if isinstance(node, yaml.ScalarNode) else describe(node)
+            raise reader.fail(node, f"'draft' must be true or false, got {got}.")
 
     def text_or(key: str, default: str, limit: int) -> str:
         return reader.text(node, f"'{key}'", limit) if (node := opt(key)) is not None else default
@@ -135,6 +141,7 @@ def load_script(path: str | Path) -> Guide:
         cover=cover,
         season=season,
         episode=episode,
+        draft=draft,
     )
     _check_totals(reader, root, guide)
     return guide

@@ -155,4 +155,6 @@ class Guide:
     season: int | None = None
     episode: int | None = None
     """Numbers podcast apps show (``itunes:season``, ``itunes:episode``); a serial podcast needs them."""
+    draft: bool = False
+    """Built into output/ like any guide, but left out of the feed and the page until it is not."""
 
