@@ -119,8 +119,8 @@ def make_project(folder: Path, title: str | None = None, author: str = "Your Nam
     name = folder.resolve().name or "my-podcast"
     slug = "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-") or "my-podcast"
     files: dict[Path, str] = {
-        folder / "scripts" / "podcast.yaml": PODCAST_YAML.format(title=_yaml_text(title or name.replace("-", " ").title()),
-                                                                  author=_yaml_text(author), slug=slug),
+        folder / "scripts" / "podcast.yaml": PODCAST_YAML.format(
+            title=_yaml_text(title or name.replace("-", " ").title()), author=_yaml_text(author), slug=slug),
         folder / "scripts" / "night-cramp-stretch.yaml": FIRST_GUIDE.format(),
         folder / ".gitignore": GITIGNORE,
         folder / "sounds" / "README.txt": KEEP.format(what="your own cues and ambience (wav, mp3, flac, ...)",

@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
+from ..errors import UsageError
 from ..pipeline import BuildEvent, Built, Options
 from ..pipeline import build as run_build
-from ..errors import UsageError
 from ..podcast import podcast_for, publish, remove_episode
 from ..script import format_duration
 from .app import cli, handle_errors

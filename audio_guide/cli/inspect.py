@@ -96,7 +96,9 @@ def _lines(timeline: Timeline, spoken: bool = False) -> list[str]:
         if event.kind == "gap":
             continue
         mark = "~" if event.estimated else " "
-        text = (event.spoken if spoken and event.kind == "speech" else event.text) if event.kind in ("speech", "cue") else ""
+        text = ""
+        if event.kind in ("speech", "cue"):
+            text = event.spoken if spoken and event.kind == "speech" else event.text
         kind = "remind" if event.reminder and event.kind == "speech" else event.kind
         lines.append(f"{format_duration(event.start / rate):>11}  {kind:<7}{mark}{format_duration(event.length / rate):>10}  {text}")
     return lines

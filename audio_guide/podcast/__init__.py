@@ -27,15 +27,16 @@ from .config import find_config, load_podcast, podcast_for
 from .cover import cover_name, make_cover
 from .episode import Chapter, Cue, Episode, load_episodes
 from .feed import episode_guid, podcast_guid, publication_dates, render_feed
-from .page import render_page
 from .lifecycle import orphans, remove_episode
+from .page import render_page
 from .publisher import cover_file_name, place_cover, publish
 from .schema import podcast_schema
 from .transcript import chapters, chapters_json, cues, plain_text, srt, webvtt
 
 __all__ = [
-    "APPLE_CATEGORIES", "CONFIG_FILE", "CONFIG_NAME", "COVER_PREFIX", "FEED_FILE", "PAGE_FILE",
-    "Chapter", "Cue", "Episode", "Podcast", "chapters", "chapters_json", "cover_file_name", "cover_name", "cues", "default_podcast",
-    "episode_guid", "find_config", "load_episodes", "load_podcast", "make_cover", "orphans", "place_cover", "podcast_schema", "plain_text",
-    "podcast_for", "podcast_guid", "publication_dates", "publish", "remove_episode", "render_feed", "render_page", "srt", "webvtt",
+    "APPLE_CATEGORIES", "CONFIG_FILE", "CONFIG_NAME", "COVER_PREFIX", "FEED_FILE", "PAGE_FILE", "Chapter", "Cue",
+    "Episode", "Podcast", "chapters", "chapters_json", "cover_file_name", "cover_name", "cues", "default_podcast",
+    "episode_guid", "find_config", "load_episodes", "load_podcast", "make_cover", "orphans", "place_cover",
+    "podcast_schema", "plain_text", "podcast_for", "podcast_guid", "publication_dates", "publish", "remove_episode",
+    "render_feed", "render_page", "srt", "webvtt",
 ]
