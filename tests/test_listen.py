@@ -7,6 +7,7 @@ import wave
 from pathlib import Path
 from typing import Callable
 
+import pytest
 from support import fakeengine
 from support.cli import run
 
@@ -93,3 +94,22 @@ def test_bad_arguments_are_usage_errors(project: Path, write_script: Callable[[s
         if message is not None:
             assert result.stderr == message
     assert len(fakeengine.calls) == 0  # refused before a word was spoken
+
+
+def test_play_hands_the_file_to_a_player_when_one_is_installed(project: Path, tmp_path: Path,
+                                                               write_script: Callable[[str, str], Path],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    write_script("g.yaml", SCRIPT)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    player = bin_dir / "paplay"  # stands in for a real player: records what it was asked to play
+    player.write_text(f"#!/bin/sh\necho \"$@\" > {tmp_path / 'played.txt'}\n")
+    player.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    result = run("preview", "scripts/g.yaml", "--section", "1", "-o", "one.wav", "--play")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "played.txt").read_text().split() == ["one.wav"]
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    result = run("preview", "scripts/g.yaml", "--section", "1", "-o", "one.wav", "--play")
+    assert result.exit_code == 0
+    assert "no audio player found" in result.stderr and "one.wav" in result.stderr

@@ -31,8 +31,8 @@ PLAYERS = (("ffplay", "-nodisp", "-autoexit", "-loglevel", "quiet"), ("mpv", "--
 @cli.command()
 @click.argument("script", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--section", help="A section's number (from 1) or its exact title.")
-@click.option("--from", "start", help="Start at this time into the part, e.g. 1m30s.")
-@click.option("--to", "end", help="End at this time into the part, e.g. 2m.")
+@click.option("--from", "start", help="Start this far into the part (with --section: into that section), e.g. 1m30s.")
+@click.option("--to", "end", help="End this far into the part, e.g. 2m.")
 @click.option("-o", "--output", "target", type=click.Path(path_type=Path, dir_okay=False),
               help="Write here (.mp3 or .wav); default: a temporary file. Never inside output/.")
 @click.option("--play", is_flag=True, help="Play it with a command-line player when one is installed.")
@@ -40,7 +40,11 @@ PLAYERS = (("ffplay", "-nodisp", "-autoexit", "-loglevel", "quiet"), ("mpv", "--
 @handle_errors
 def preview(script: Path, section: str | None, start: str | None, end: str | None, target: Path | None,
             play: bool, cache_dir: Path | None) -> None:
-    """Render one section (or all) of SCRIPT, or a stretch of it, to listen to at once."""
+    """Render one section (or all) of SCRIPT, or a stretch of it, to listen to at once.
+
+    Only the part's sentences are spoken (cached ones reused): with --section, that section's
+    alone, so --section with --from/--to is the fastest way to hear a few lines again.
+    """
     begin, finish = _time(start, "--from"), _time(end, "--to")
     if begin is not None and finish is not None and finish <= begin:
         raise UsageError(f"--to ({end}) must be later than --from ({start}).")
