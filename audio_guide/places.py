@@ -28,26 +28,32 @@ def cache_dir(override: Path | None = None) -> Path:
     When the platform's folder cannot be made (no usable home folder), a folder of this
     user's own under the temporary folder is used; :func:`cache_fallback` says why.
     """
-    if override is not None:
-        return Path(override)
-    from_env = os.environ.get(CACHE_ENV)
-    if from_env:
-        return Path(from_env)
-    default = Path(platformdirs.user_cache_dir("audio-guide", appauthor=False))
-    if _can_make(default):
-        return default
-    return _private_temp_folder()
+    chosen = _chosen(override)
+    if chosen is not None:
+        return chosen
+    default = _platform_cache()
+    return default if _can_make(default) else _private_temp_folder()
 
 
 def cache_fallback(override: Path | None = None) -> str | None:
     """Why the cache is not in the home folder, in a sentence; ``None`` when it is where expected."""
-    if override is not None or os.environ.get(CACHE_ENV):
-        return None
-    default = Path(platformdirs.user_cache_dir("audio-guide", appauthor=False))
-    if _can_make(default):
+    default = _platform_cache()
+    if _chosen(override) is not None or _can_make(default):
         return None
     return (f"the home folder's cache ({default}) cannot be made, so a temporary one is used, which the "
             f"system may empty; to keep it, {MOVE_CACHE}.")
+
+
+def _chosen(override: Path | None) -> Path | None:
+    """The folder the user chose (option, then environment), if any."""
+    if override is not None:
+        return Path(override)
+    from_env = os.environ.get(CACHE_ENV)
+    return Path(from_env) if from_env else None
+
+
+def _platform_cache() -> Path:
+    return Path(platformdirs.user_cache_dir("audio-guide", appauthor=False))
 
 
 def cache_problem(root: Path, exc: OSError) -> MachineError:

@@ -68,8 +68,8 @@ description: >-
 episode: 1
 references:
   - "Sudden leg cramps at night: causes, relief and prevention (health article)"
-voice: {{engine: piper, rate: 0.9}}
-sound: {{ambience: brown-noise, cue: bell}}
+voice: {engine: piper, rate: 0.9}
+sound: {ambience: brown-noise, cue: bell}
 sections:
   - title: The Stretch
     steps:
@@ -121,7 +121,7 @@ def make_project(folder: Path, title: str | None = None, author: str = "Your Nam
     files: dict[Path, str] = {
         folder / "scripts" / "podcast.yaml": PODCAST_YAML.format(
             title=_yaml_text(title or name.replace("-", " ").title()), author=_yaml_text(author), slug=slug),
-        folder / "scripts" / "night-cramp-stretch.yaml": FIRST_GUIDE.format(),
+        folder / "scripts" / "night-cramp-stretch.yaml": FIRST_GUIDE,
         folder / ".gitignore": GITIGNORE,
         folder / "sounds" / "README.txt": KEEP.format(what="your own cues and ambience (wav, mp3, flac, ...)",
                                                       folder="sounds", example="rain.wav"),

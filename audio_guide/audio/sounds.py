@@ -15,10 +15,15 @@ import numpy as np
 from scipy import fft
 
 from ..errors import ExportError
-from ..script import BED_SECONDS_USED, BUILTIN_BEDS, BUILTIN_CUE_SECONDS, MAX_CUE_SECONDS
+from ..media import decode_pcm
+from ..script import (
+    BED_SECONDS_USED,
+    BUILTIN_BEDS,
+    BUILTIN_CUE_SECONDS,
+    MAX_CUE_SECONDS,
+)
 from ..timeline import HOUSE_RATE
 from .dsp import loudness
-from ..media import decode_pcm
 from .pcm import decode
 
 SEED: Final = 20261126

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Sequence
 
 import click
 
 from ..podcast import load_podcast
-from ..script import Guide, Hold, Repeat, Section, Step, format_duration, load_script, load_scripts
+from ..script import Guide, Hold, format_duration, load_script, load_scripts
 from ..timeline import Timeline
 from .app import cli, handle_errors
 from .shared import CACHE_DIR_OPTION, SCRIPT_ARGS, count, settings
@@ -29,7 +28,8 @@ def validate(scripts: tuple[Path, ...], cache_dir: Path | None) -> None:
     guides = load_scripts(chosen.scripts)
     for guide in guides:
         click.echo(f"{guide.path}: ok ({count(len(guide.sections), 'section')})")
-        if _has_reminders(guide.sections):  # the only steps a plan can warn about
+        # only reminders can make a plan warn: other guides never load the audio stage (numpy, the cache)
+        if any(isinstance(step, Hold) and step.remind for step in guide.written_steps()):
             for warning in _timeline(guide, cache_dir).warnings:
                 click.echo(f"warning: {warning}", err=True)
     if chosen.config is not None:
@@ -62,17 +62,6 @@ def plan_command(script: Path, as_json: bool, spoken: bool, cache_dir: Path | No
     click.echo(f"total {format_duration(timeline.total / timeline.rate)}{' (estimated: not built yet)' if timeline.estimated else ''}")
     for warning in timeline.warnings:
         click.echo(f"warning: {warning}", err=True)
-
-
-def _has_reminders(parts: Sequence[Section | Step]) -> bool:
-    """Whether any hold has reminders: only then can a plan warn, so only then is the audio
-    stage (numpy, the cache) loaded and ``validate`` stays light for every other script."""
-    for part in parts:
-        if isinstance(part, Hold) and part.remind is not None:
-            return True
-        if isinstance(part, (Section, Repeat)) and _has_reminders(part.steps):
-            return True
-    return False
 
 
 def _timeline(guide: Guide, cache_dir: Path | None) -> Timeline:

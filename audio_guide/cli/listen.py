@@ -50,14 +50,10 @@ def preview(script: Path, section: str | None, start: str | None, end: str | Non
         raise UsageError(f"--to ({end}) must be later than --from ({start}).")
     guide = load_script(script)
     output = project_of([script]).output.resolve()
-    if target is None:
-        handle, name = tempfile.mkstemp(prefix=f"{guide.slug}-preview-", suffix=".mp3")
-        os.close(handle)  # kept as the name to write to: replaced whole below
-        target = Path(name)
-    elif target.resolve().is_relative_to(output):
+    if target is not None and target.resolve().is_relative_to(output):
         raise UsageError(f"-o {target}: a preview is never written into {output}/ (that folder is published); "
                          "choose a path outside it.")
-    kind = target.suffix.lower().lstrip(".")
+    kind = target.suffix.lower().lstrip(".") if target is not None else "mp3"
     if kind not in ("mp3", "wav"):
         raise UsageError(f"-o {target}: expected a file name ending in .mp3 or .wav.")
 
@@ -69,6 +65,10 @@ def preview(script: Path, section: str | None, start: str | None, end: str | Non
     if begin is not None and begin >= length:
         raise UsageError(f"--from {start} is past the end of the part ({format_duration(length)}).")
     cut = audio[int(begin * 1000) if begin is not None else 0:int(finish * 1000) if finish is not None else None]
+    if target is None:  # named only now: a refused preview leaves no empty file behind
+        handle, name = tempfile.mkstemp(prefix=f"{guide.slug}-preview-", suffix=".mp3")
+        os.close(handle)  # the name to write to: replaced whole below
+        target = Path(name)
     with atomic_path(target) as tmp:
         cut.export(tmp, format=kind, **({"bitrate": "96k"} if kind == "mp3" else {}))
     click.echo(f"{target}  {format_duration(len(cut) / 1000)}")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Final
 
 from ..errors import AudioGuideError
-from .ffmpeg import ffmpeg_exe, last_words
+from .ffmpeg import ffmpeg_exe
 
 PROBE_RATE: Final = 44100
 """Samples per second the probe counts in (the house rate, so lengths agree with the mixer)."""
@@ -94,7 +94,7 @@ def _probe(path: str, _size: int, _mtime: int, limit: float) -> AudioProbe:
 
 
 def _reason(log: bytes) -> str:
-    """ffmpeg's own last error line, without its ``[demuxer @ 0x...]`` prefixes."""
+    """ffmpeg's own last error line, without its ``[demuxer @ 0x...]`` prefix."""
     lines = [re.sub(r"^\[[^\]]*\]\s*", "", line) for line in log.decode("utf-8", "replace").splitlines()]
     errors = [line for line in lines if "rror" in line or "nvalid" in line] or lines
-    return last_words("\n".join(errors).encode(), 1) if errors else "no message"
+    return errors[-1] if errors else "no message"

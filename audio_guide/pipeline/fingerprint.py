@@ -12,12 +12,13 @@ import datetime as dt
 import hashlib
 import json
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 
 from .. import engines
 from ..errors import AudioGuideError
 from ..podcast import Episode
-from ..script import Cue, Guide, Hold, Repeat, Step
+from ..script import Cue, Guide, Hold
 from ..version import VERSION
 from .options import Options
 
@@ -65,23 +66,30 @@ def referenced_files(guide: Guide, options: Options) -> set[Path]:
         if Path(value).is_absolute():
             found.add(Path(value))
 
-    def walk(steps: tuple[Step, ...]) -> None:
-        for step in steps:
-            if isinstance(step, Repeat):
-                walk(step.steps)
-            elif isinstance(step, Cue) and Path(step.sound).is_absolute():
-                found.add(Path(step.sound))
-            elif isinstance(step, Hold) and step.cue and Path(step.cue).is_absolute():
-                found.add(Path(step.cue))
-    for section in guide.sections:
-        walk(section.steps)
+    for step in guide.written_steps():
+        sound = step.sound if isinstance(step, Cue) else step.cue if isinstance(step, Hold) else None
+        if sound and Path(sound).is_absolute():
+            found.add(Path(sound))
     return found
 
 
 def _file_digest(path: Path) -> str:
-    """Read in blocks: a producer's two-hour ambience file must not be held in memory to be hashed."""
+    """A file's content digest, computed once per state of the file (size, modification time).
+
+    A build asks twice (whether to place the podcast cover, then per guide) and ``watch``
+    asks on every save: a producer's 1 GB ambience file must be read once, in blocks.
+    """
     try:
-        with path.open("rb") as fh:
+        info = path.stat()
+    except OSError:
+        return "missing"
+    return _digest_of(str(path), info.st_size, info.st_mtime_ns)
+
+
+@lru_cache(maxsize=256)
+def _digest_of(path: str, _size: int, _mtime: int) -> str:
+    try:
+        with open(path, "rb") as fh:
             return hashlib.file_digest(fh, "sha256").hexdigest()
     except OSError:
         return "missing"

@@ -27,9 +27,10 @@ def remove_episode(out_dir: Path, slug: str) -> list[Path]:
     which the next build remakes or the next ``remove`` finishes, never files with no record.
     """
     record = out_dir / f"{slug}.episode.json"
-    episode = next((e for e in load_episodes(out_dir) if e.slug == slug), None)
+    built = load_episodes(out_dir) if out_dir.is_dir() else []
+    episode = next((e for e in built if e.slug == slug), None)
     if episode is None:
-        known = ", ".join(e.slug for e in load_episodes(out_dir)) if out_dir.is_dir() else ""
+        known = ", ".join(e.slug for e in built)
         raise UsageError(f"no episode '{slug}' in {out_dir}/" + (f"; there are: {known}." if known else "."))
     names = [episode.mp3, episode.transcript_vtt, episode.transcript_srt, episode.transcript_txt,
              episode.chapters_json]

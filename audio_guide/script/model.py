@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Final, Union
+from typing import Final, Iterator, Union
 
 DEFAULT_ENGINE: Final = "piper"
 DEFAULT_RATE: Final = 1.0
@@ -157,4 +157,14 @@ class Guide:
     """Numbers podcast apps show (``itunes:season``, ``itunes:episode``); a serial podcast needs them."""
     draft: bool = False
     """Built into output/ like any guide, but left out of the feed and the page until it is not."""
+
+    def written_steps(self) -> Iterator[Step]:
+        """Every step as written, a repeat's own steps included once (not expanded)."""
+        def walk(steps: tuple[Step, ...]) -> Iterator[Step]:
+            for step in steps:
+                yield step
+                if isinstance(step, Repeat):
+                    yield from walk(step.steps)
+        for section in self.sections:
+            yield from walk(section.steps)
 

@@ -33,14 +33,9 @@ class Studio:
     def rebuild(self) -> None:
         try:
             built = build(self.project.guides(), self.options, self.progress)
-        except AudioGuideError as exc:
+        except (AudioGuideError, OSError) as exc:  # shown, and the next save tries again
             self.state.update(str(exc))
             self.report(str(exc), True)
-            return
-        except OSError as exc:
-            message = f"{exc.strerror or exc} ({exc.filename})" if exc.filename else str(exc)
-            self.state.update(message)
-            self.report(message, True)
             return
         self.state.update(None)
         made = sum(1 for b in built if not b.skipped)
