@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tempfile
 import wave
 from pathlib import Path
 from typing import Callable
@@ -113,3 +114,14 @@ def test_play_hands_the_file_to_a_player_when_one_is_installed(project: Path, tm
     result = run("preview", "scripts/g.yaml", "--section", "1", "-o", "one.wav", "--play")
     assert result.exit_code == 0
     assert "no audio player found" in result.stderr and "one.wav" in result.stderr
+
+
+def test_a_refused_preview_leaves_no_temporary_file(project: Path, tmp_path: Path,
+                                                   write_script: Callable[[str, str], Path],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    write_script("g.yaml", SCRIPT)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    assert run("preview", "scripts/g.yaml", "--section", "9").exit_code == 2
+    assert list(temp.iterdir()) == []
