@@ -135,3 +135,19 @@ def test_tail_and_fade_last_as_long_as_asked(guides) -> None:
         mid = fade_start + samples(sound.fade_out) // 2
         if sound.ambience != "none":
             assert rms_db(audio[mid - samples(0.2):mid + samples(0.2)]) > rms_db(last) + 20
+
+
+def test_the_shipped_guides_pass_check_on_timings_pace_and_loudness(guides) -> None:
+    """``audio-guide check`` on every shipped guide: holds, pauses and breaks as written, a calm
+    pace in every section, loudness on target; and the words heard, within what the small
+    recogniser mishears on a good take (it varies with the voice's take: see the README)."""
+    from audio_guide.check import check_guide
+
+    for built, _audio in guides:
+        report = check_guide(built.guide, built.mp3)
+        assert report.timings_ok and report.pace_ok and report.loudness.ok, (built.guide.slug, report.problems())
+        planned = [e for e in built.timeline.events if e.kind in ("hold", "pause", "break")]
+        assert len(report.timings) == len(planned) and all(t.measured is not None for t in report.timings)
+        assert all(100 <= p.wpm <= 130 for p in report.pace if p.judged), report.pace
+        # the voice's take and the small recogniser vary: a few one-off slips in ~400 words
+        assert len(report.content_slips) <= 12, (built.guide.slug, report.problems())

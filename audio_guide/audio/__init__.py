@@ -14,7 +14,7 @@ Rooms: :mod:`.speech` (clips by spoken text), :mod:`.speaker` (the worker's clie
 from __future__ import annotations
 
 from .cache import CacheInfo, SpeechCache, speech_key
-from .dsp import SPEECH_REF_LUFS
+from .dsp import SPEECH_REF_LUFS, prepare_speech
 from .export import Tags, encode_mp3, tag_mp3
 from .level import TRUE_PEAK_LIMIT, encode_to_target
 from .loudness import Loudness, measure_file, measure_stream
@@ -27,5 +27,5 @@ from .speech import Clips, timeline_for
 __all__ = [
     "SPEECH_REF_LUFS", "TRUE_PEAK_LIMIT", "Bed", "CacheInfo", "Clips", "Loudness", "SpeechCache", "Tags",
     "cue_length", "cue_sound", "decode", "encode_mp3", "encode_to_target", "measure_file", "measure_stream",
-    "preview", "render", "render_all", "section_of", "speech_key", "tag_mp3", "timeline_for",
+    "prepare_speech", "preview", "render", "render_all", "section_of", "speech_key", "tag_mp3", "timeline_for",
 ]

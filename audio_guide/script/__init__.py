@@ -34,6 +34,7 @@ from .limits import (
     MAX_SAY_CHARS,
     MAX_STEP_SECONDS,
     REMINDER_QUIET_END,
+    SILENT_DB,
 )
 from .loader import STEP_KINDS, load_script, load_scripts
 from .model import (
@@ -58,7 +59,7 @@ from .text import sentences, split_breaks, spoken_form
 __all__ = [
     "AUDIO_EXTENSIONS", "BED_SECONDS_USED", "DURATION_HELP", "BUILTIN_BEDS", "BUILTIN_CUE_SECONDS", "BUILTIN_CUES", "LANGUAGE_TAG", "MAX_BREAK", "MAX_CUE_SECONDS", "MAX_DEPTH",
     "MAX_EXPANDED_STEPS", "MAX_FILE_BYTES", "MAX_GUIDE_SECONDS", "MAX_REPEAT", "MAX_SAY_CHARS",
-    "MAX_STEP_SECONDS", "REMINDER_QUIET_END", "STEP_KINDS",
+    "MAX_STEP_SECONDS", "REMINDER_QUIET_END", "SILENT_DB", "STEP_KINDS",
     "Cue", "Guide", "Hold", "Pause", "Reader", "Repeat", "Say", "Section", "Sound", "Step", "Voice", "Where",
     "compose", "cover_image", "cue_seconds", "describe", "did_you_mean", "format_duration", "human", "is_empty", "load_script",
     "load_scripts", "parse_duration", "parse_level", "project_file", "sentences", "shown", "sound_problem", "sound_source",

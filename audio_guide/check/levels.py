@@ -1,0 +1,147 @@
+"""Where sound starts and stops, read from the samples to the millisecond.
+
+Envelopes of 10 ms windows in 1 ms steps: the full band, where a track without a bed is
+digitally silent between sounds (anything above :data:`SILENT_DB` is sound), and the band
+above 1 kHz (:data:`BANDS`), where a noise bed (brown, pink: its energy is low in pitch)
+sits far below the consonants of speech. A soft edge (an "m" ending a line has little above
+1 kHz) is placed up to about 0.1 s inside the word over a bed; without a bed, to a few ms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+from scipy import ndimage, signal
+
+from ..script import SILENT_DB
+
+HOP: Final = 0.001
+WINDOW: Final = 0.010
+BANDS: Final = ((1000.0, None),)
+"""Hz: where speech is told from a bed, each band on its own (a band below 1 kHz was tried: the
+bed's own swings there, in 10 ms windows, read as sound)."""
+BED_MARGIN_DB: Final = 10.0
+"""Sound over a bed: this much above the bed's quietest level nearby (its 20th percentile), in
+either band. The bed is ducked under speech by a few dB and rises again after it; the margin
+keeps that rise from reading as sound."""
+SUSTAIN: Final = 0.020
+"""A sound must last this long to count as an onset (a single click of noise does not)."""
+
+
+@dataclass(frozen=True)
+class Envelope:
+    full: np.ndarray
+    bands: tuple[np.ndarray, ...]
+    """Levels in dBFS, one per :data:`HOP`."""
+
+    @classmethod
+    def of(cls, samples: np.ndarray, rate: int) -> Envelope:
+        hop = max(1, round(rate * HOP))
+        window = max(1, round(rate * WINDOW))
+
+        def levels(x: np.ndarray) -> np.ndarray:
+            power = ndimage.uniform_filter1d(np.square(x, dtype=np.float32), window, mode="constant")[::hop]
+            out: np.ndarray = 10 * np.log10(np.maximum(power, 1e-12))
+            return out.astype(np.float32)
+
+        def band(low: float, high: float | None) -> np.ndarray:
+            sos = signal.butter(4, low if high is None else (low, high), "highpass" if high is None else "bandpass",
+                                fs=rate, output="sos")
+            return levels(signal.sosfilt(sos, samples).astype(np.float32))
+
+        return cls(levels(samples), tuple(band(low, high) for low, high in BANDS))
+
+    def __len__(self) -> int:
+        return len(self.full)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """How to tell sound from quiet in one stretch of the track."""
+
+    levels: tuple[np.ndarray, ...]
+    at: tuple[float, ...]
+    bed: bool
+    """The stretch has a bed under it (else it is digital silence between sounds)."""
+
+    def loud(self) -> np.ndarray:
+        """Per step: is there sound (in any band)?"""
+        out = self.levels[0] >= self.at[0]
+        for levels, at in zip(self.levels[1:], self.at[1:], strict=True):
+            out |= levels >= at
+        return out
+
+
+def threshold(env: Envelope, start: float, end: float) -> Threshold:
+    """Judge the quiet between ``start`` and ``end`` (seconds): silence, or a bed to rise above."""
+    a, b = _index(start, len(env)), _index(end, len(env))
+    if b - a < 20:
+        a, b = max(0, a - 20), min(len(env), b + 20)
+    if float(np.percentile(env.full[a:b], 20)) < SILENT_DB:
+        return Threshold((env.full,), (SILENT_DB,), False)
+    return Threshold(env.bands, tuple(float(np.percentile(band[a:b], 20)) + BED_MARGIN_DB for band in env.bands),
+                     True)
+
+
+def _index(seconds: float, size: int) -> int:
+    return min(max(0, round(seconds / HOP)), size)
+
+
+def sound_ends(limit: Threshold, start: float, end: float) -> float | None:
+    """Where the longest quiet that begins between ``start`` and ``end`` (seconds) begins.
+
+    The recogniser places the last word of a line only roughly, often stretching it into the
+    quiet after it; the longest quiet near it is the pause that follows, wherever exactly the
+    recogniser put the word. ``None`` when no quiet begins there.
+    """
+    quiet = ~limit.loud()
+    edges = np.diff(np.concatenate(([False], quiet, [False])).astype(np.int8))
+    begins, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    a, b = _index(start, len(quiet)), _index(end, len(quiet))
+    inside = (stops > a) & (begins < b)  # a quiet that is going on at the window's start counts too
+    if not inside.any():
+        return None
+    longest = int(np.argmax(np.where(inside, stops - begins, -1)))
+    return max(0.0, int(begins[longest]) * HOP - WINDOW / 2)  # levels are of windows centred on their step
+
+
+def sound_starts(limit: Threshold, after: float) -> float | None:
+    """The first onset from ``after`` on (a sound lasting :data:`SUSTAIN`), or ``None``."""
+    loud = limit.loud()
+    need = max(1, round(SUSTAIN / HOP))
+    i = _index(after, len(loud))
+    part = loud[i:]
+    if part.size < need:
+        return None
+    runs = np.convolve(part.astype(np.int32), np.ones(need, dtype=np.int32), "valid")
+    hit = np.flatnonzero(runs == need)
+    return (i + int(hit[0])) * HOP + WINDOW / 2 if hit.size else None
+
+
+REFINE_WINDOW: Final = 0.4
+"""Seconds at each edge of a quiet over a bed searched again with the bed's own measure."""
+BED_PEAK_PERCENTILE: Final = 95
+BED_PEAK_MARGIN_DB: Final = 3.0
+
+
+def refine(limit: Threshold, start: float, end: float) -> tuple[float, float]:
+    """Place the edges of a quiet over a bed again, against the bed as heard inside it.
+
+    The first search needs a margin wide enough for the bed's rise after speech (it is ducked
+    under speech), and so misses the faint last sound of a word: the burst of a final "p" or
+    "t" after its closure. Inside the quiet, the bed's own loudest moments are known; anything
+    louder near an edge is the word still going on (or already begun).
+    """
+    if not limit.bed or end - start < 2 * REFINE_WINDOW:
+        return start, end
+    a, b = _index(start + 0.05, len(limit.levels[0])), _index(end - 0.05, len(limit.levels[0]))
+    at = tuple(float(np.percentile(levels[a:b], BED_PEAK_PERCENTILE)) + BED_PEAK_MARGIN_DB for levels in limit.levels)
+    loud = Threshold(limit.levels, at, True).loud()
+    edge = round(REFINE_WINDOW / HOP)
+    head = np.flatnonzero(loud[a - 50:a + edge]) if a >= 50 else np.array([], dtype=np.int64)
+    tail = np.flatnonzero(loud[b - edge:b + 50])
+    new_start = (a - 50 + int(head[-1]) + 1) * HOP - WINDOW / 2 if head.size else start
+    new_end = (b - edge + int(tail[0])) * HOP + WINDOW / 2 if tail.size else end
+    return (new_start, new_end) if new_end > new_start else (start, end)

@@ -1,0 +1,220 @@
+"""Listen to one built guide and compare it with its script: words, timings, pace, loudness.
+
+The MP3 is decoded as published (whatever happened to it after the build), and the plan of
+the script says only what should come in what order. The recogniser finds the words and
+roughly when; the samples say to the millisecond where the sound before a hold ends and the
+sound after it (its cue, the next words) begins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..audio import cue_length, measure_file
+from ..media import decode_pcm
+from ..script import Guide, spoken_form
+from ..timeline import Event, Timeline, plan
+from . import hear as recogniser
+from .levels import Envelope, refine, sound_ends, sound_starts, threshold
+from .report import (
+    GuideCheck,
+    LoudnessCheck,
+    PaceCheck,
+    SentenceCheck,
+    TimingCheck,
+    Tolerances,
+    WordSlip,
+)
+from .words import FUNCTION_WORDS, align, inflected, tokens
+
+TIMED = ("hold", "pause", "break")
+SLACK = 0.5
+"""Seconds the recogniser may place a word away from where its sound is."""
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class _Said:
+    """One sentence of the plan, with the heard words lined up to it."""
+
+    event: Event
+    words: list[str]
+    heard: list[int]
+    """Per script word: the index of the heard word that stands for it, or -1."""
+    slips: list[WordSlip]
+
+
+def check_guide(guide: Guide, mp3: Path, tolerances: Tolerances | None = None,
+                progress: Progress | None = None) -> GuideCheck:
+    """Everything ``check`` reports about one guide's MP3."""
+    tolerances = tolerances or Tolerances()
+    say = progress or (lambda _message: None)
+    timeline = plan(guide, None, cue_length)
+    measured = measure_file(mp3)
+    loudness = LoudnessCheck(measured.integrated, measured.true_peak, guide.sound.loudness,
+                             abs(measured.integrated - guide.sound.loudness) <= tolerances.loudness
+                             and measured.true_peak <= tolerances.true_peak)
+    samples = np.frombuffer(decode_pcm(mp3, recogniser.RATE, what=f"decoding {mp3}"), dtype="<f4")
+    duration = len(samples) / recogniser.RATE
+    base = dict(slug=guide.slug, script=str(guide.path), mp3=str(mp3), duration=duration, tolerances=tolerances,
+                loudness=loudness)
+    if recogniser.english_only() and guide.language.split("-")[0].lower() != "en":
+        return GuideCheck(**base, words_checked=False, notes=(  # type: ignore[arg-type]
+            f"the recogniser hears English only, and this guide is in '{guide.language}': words, timings and "
+            f"pace were not checked; set {recogniser.MODEL_ENV} to a multilingual faster-whisper model.",))
+    say(f"listening to {mp3.name} ({duration / 60:.0f} min)")
+    heard = recogniser.hear(samples, guide.language)
+    said = _line_up(timeline, heard, guide.language)
+    say(f"measuring the pauses in {mp3.name}")
+    envelope = Envelope.of(samples, recogniser.RATE)
+    timings = _timings(timeline, said, heard, envelope, tolerances)
+    sentences = tuple(
+        SentenceCheck(s.event.text, s.event.section, s.event.line, _first_heard(s, heard),
+                      " ".join(heard[i].text for i in sorted({h for h in s.heard if h >= 0})), tuple(s.slips),
+                      s.event.reminder)
+        for s in said)
+    return GuideCheck(**base, sentences=sentences, timings=tuple(timings),  # type: ignore[arg-type]
+                      pace=tuple(_pace(guide, timeline, said, heard, timings, tolerances)))
+
+
+def _line_up(timeline: Timeline, heard: list[recogniser.HeardWord], language: str) -> list[_Said]:
+    """Align every script word with what was heard, and note each one missed or heard as another."""
+    script: list[str] = []
+    owner: list[int] = []
+    said: list[_Said] = []
+    for event in timeline.speech():
+        words = tokens(spoken_form(event.text), language)
+        said.append(_Said(event, words, [-1] * len(words), []))
+        script.extend(words)
+        owner.extend([len(said) - 1] * len(words))
+    heard_tokens: list[str] = []
+    heard_owner: list[int] = []
+    for index, heard_word in enumerate(heard):
+        parts = tokens(heard_word.text, language)
+        heard_tokens.extend(parts)
+        heard_owner.extend([index] * len(parts))
+    first_word = [0] * len(said)
+    for k in range(len(script) - 1, -1, -1):
+        first_word[owner[k]] = k
+    last_time = 0.0
+    for pair in align(script, heard_tokens):
+        sentence = said[owner[pair.word]]
+        position = pair.word - first_word[owner[pair.word]]
+        found = [heard_owner[t] for t in pair.heard]
+        if found:
+            sentence.heard[position] = found[0]
+            last_time = heard[found[-1]].end
+        if not pair.exact:
+            word = sentence.words[position]
+            heard_as = " ".join(heard_tokens[t] for t in pair.heard)
+            sentence.slips.append(WordSlip(word, heard_as,
+                                           round(heard[found[0]].start if found else last_time, 2),
+                                           word not in FUNCTION_WORDS and not inflected(word, heard_as)))
+    return said
+
+
+def _first_heard(said: _Said, heard: list[recogniser.HeardWord]) -> float | None:
+    found = [h for h in said.heard if h >= 0]
+    return round(heard[found[0]].start, 2) if found else None
+
+
+def _last_word(said: _Said, heard: list[recogniser.HeardWord]) -> recogniser.HeardWord | None:
+    found = [h for h in said.heard if h >= 0]
+    return heard[found[-1]] if found else None
+
+
+def _timings(timeline: Timeline, said: list[_Said], heard: list[recogniser.HeardWord], envelope: Envelope,
+             tolerances: Tolerances) -> list[TimingCheck]:
+    """Every hold, pause and break: from the end of the sound before it to the start of the one after."""
+    by_event = {id(s.event): s for s in said}
+    sounds = [e for e in timeline.events if e.kind in ("speech", "cue")]
+    cue_onsets: dict[int, float] = {}
+    out: list[TimingCheck] = []
+    for event in timeline.events:
+        if event.kind not in TIMED:
+            continue
+        before = next((e for e in reversed(sounds) if e.end <= event.start and not (
+            event.kind == "hold" and e.reminder and e.start >= event.start)), None)
+        after = next((e for e in sounds if e.start >= event.end), None)
+        inside = [e for e in sounds if event.kind == "hold" and e.reminder and event.start <= e.start < event.end]
+        expected = ((after.start if after else timeline.content_end) - (before.end if before else 0)) / timeline.rate
+
+        def timing(measured: float | None, at: float | None, bed: bool, note: str = "",
+                   event: Event = event, expected: float = expected) -> TimingCheck:
+            limit = tolerances.timing_bed if bed else tolerances.timing
+            ok = measured is not None and abs(measured - expected) <= limit
+            return TimingCheck(event.kind, event.section, event.line, None if at is None else round(at, 3),
+                               round(expected, 3), None if measured is None else round(measured, 3), bed, ok, note)
+
+        end = _sound_end(before, by_event, heard, cue_onsets, timeline.rate)
+        if end is None:
+            out.append(timing(None, None, False, "the sound before it was not heard"))
+            continue
+        limit = threshold(envelope, end[1] + 0.3, end[1] + max(0.6, min(expected, 5.0) - 0.3))
+        start = sound_ends(limit, *end)
+        if start is None:
+            out.append(timing(None, None, limit.bed, "no quiet was found after the sound before it"))
+            continue
+        search = start
+        for reminder in inside:  # the hold runs on under its reminders: look for its end after the last
+            last = _last_word(by_event[id(reminder)], heard) if id(reminder) in by_event else None
+            after_reminder = sound_ends(limit, last.start - SLACK, last.end + SLACK) if last is not None else None
+            if after_reminder is not None:
+                search = max(search, after_reminder)
+        onset = sound_starts(limit, search)
+        if after is not None and after.kind == "cue" and onset is not None:
+            cue_onsets[id(after)] = onset
+        if onset is not None and not inside:
+            start, onset = refine(limit, start, onset)
+        out.append(timing(None if onset is None else onset - start, start, limit.bed,
+                          "" if onset is not None else "no sound after it was found"))
+    return out
+
+
+def _sound_end(before: Event | None, by_event: dict[int, _Said], heard: list[recogniser.HeardWord],
+               cue_onsets: dict[int, float], rate: int) -> tuple[float, float] | None:
+    """Where the sound before a quiet ends, roughly: the window to look for the quiet in (seconds)."""
+    if before is None:
+        return (0.0, SLACK)
+    if before.kind == "cue":
+        onset = cue_onsets.get(id(before))
+        if onset is None:
+            return None
+        end = onset + before.length / rate
+        return (end - SLACK, end + SLACK)
+    said = by_event.get(id(before))
+    last = _last_word(said, heard) if said is not None else None
+    if last is None:
+        return None
+    return (last.start - SLACK, last.end + SLACK)
+
+
+def _pace(guide: Guide, timeline: Timeline, said: list[_Said], heard: list[recogniser.HeardWord],
+          timings: list[TimingCheck], tolerances: Tolerances) -> list[PaceCheck]:
+    """Words a minute per section: its first word to its last, less its holds, pauses, breaks and cues."""
+    out: list[PaceCheck] = []
+    low, high = tolerances.pace
+    for index, section in enumerate(guide.sections):
+        spoken = [s for s in said if s.event.section == index and not s.event.reminder]
+        firsts = [_first_heard(s, heard) for s in spoken]
+        lasts = [_last_word(s, heard) for s in spoken]
+        begin = next((t for t in firsts if t is not None), None)
+        finish = next((w.end for w in reversed(lasts) if w is not None), None)
+        if begin is None or finish is None or finish <= begin:
+            continue
+        quiet = sum((t.measured if t.measured is not None else t.expected) for t in timings
+                    if t.section == index and t.at is not None and begin <= t.at < finish)
+        first, last = spoken[0].event.start, spoken[-1].event.end
+        cues = sum(e.length for e in timeline.events if e.kind == "cue" and first <= e.start < last) / timeline.rate
+        seconds = max(1e-6, finish - begin - quiet - cues)
+        words = sum(len(s.words) for s in spoken)
+        wpm = words / (seconds / 60)
+        judged = words >= tolerances.pace_min_words
+        out.append(PaceCheck(index, section.title, words, round(seconds, 2), round(wpm, 1), judged,
+                             not judged or low <= wpm <= high))
+    return out

@@ -1,0 +1,93 @@
+"""``check --suggest``: find a spelling the voice says so that the word is heard right.
+
+A neural voice reads letters through its phonemizer; a respelling ("tofu" as "toe-foo")
+changes what it says without changing the script's text, through the script's ``lexicon``.
+For each word heard wrong, a few respellings are tried in the sentence it was heard wrong in,
+with the guide's own voice and rate, and each is listened to; the first heard right is
+proposed as a lexicon entry, ready to paste.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterator
+
+import numpy as np
+
+from .. import engines
+from ..audio import prepare_speech
+from ..script import Guide, spoken_form
+from ..timeline import HOUSE_RATE
+from . import hear as recogniser
+from .report import GuideCheck
+from .words import align, tokens
+
+MAX_TRIES = 10
+"""Respellings tried per word: enough for the common fixes, few enough to stay a minute or two."""
+
+_SWAPS = (("ea", "ee"), ("ee", "eee"), ("th", "tth"), ("or", "orr"), ("er", "ur"), ("ou", "ow"), ("i", "ih"),
+          ("o", "oh"), ("a", "ah"), ("u", "uh"), ("e", "eh"), ("s", "ss"), ("t", "tt"), ("ck", "k"))
+"""Grapheme respellings an English phonemizer reads as the same sounds, said more plainly."""
+
+
+def respellings(word: str) -> list[str]:
+    """Candidate spellings of ``word``, plainest first: split into parts, vowels and consonants made explicit."""
+    found: dict[str, None] = {}
+    for split in range(2, len(word) - 1):  # "over-work", "war-mth"
+        found[f"{word[:split]}-{word[split:]}"] = None
+    for grapheme, instead in _SWAPS:
+        for match in re.finditer(re.escape(grapheme), word):
+            found[word[:match.start()] + instead + word[match.end():]] = None
+    found[f"{word},"] = None  # a phrase edge: said longer and more clearly
+    splits = [c for c in found if "-" in c]
+    plain = [c for c in found if "-" not in c]
+    # plain respellings first, then a few splits from the middle out
+    middle = sorted(splits, key=lambda c: abs(c.index("-") - len(word) / 2))
+    return [c for c in plain + middle if c != ""]
+
+
+def suggest_respellings(guide: Guide, report: GuideCheck,
+                        progress: Callable[[str], None] | None = None) -> Iterator[str]:
+    """For each content word heard wrong: ``word: respelling``, or a line saying none was found."""
+    engine = engines.get(guide.voice.engine)
+    say = progress or (lambda _message: None)
+    done: set[str] = set()
+    for sentence in report.sentences:
+        for slip in sentence.slips:
+            if not slip.content or slip.word in done:
+                continue
+            done.add(slip.word)
+            say(f"trying respellings of '{slip.word}'")
+            found = find_respelling(guide, sentence.text, slip.word, engine)
+            yield (f"{slip.word}: {found}" if found is not None
+                   else f"# '{slip.word}': no respelling among {MAX_TRIES} tried was heard right; "
+                        "consider other wording")
+
+
+def find_respelling(guide: Guide, text: str, word: str, engine: engines.Engine | None = None) -> str | None:
+    """A spelling of ``word`` that, said in ``text`` by the guide's voice, is heard as ``word``; or ``None``."""
+    engine = engine or engines.get(guide.voice.engine)
+    expected = tokens(spoken_form(text), guide.language)
+    if word not in expected:
+        return None
+    lexicon = tuple((w, s) for w, s in guide.lexicon if w.lower() != word)
+    tries = [word] if len(lexicon) < len(guide.lexicon) else []  # the script's own entry may be what broke it
+    for candidate in [*tries, *respellings(word)[:MAX_TRIES]]:
+        spoken = spoken_form(text, (*lexicon, (word, candidate)))
+        # twice: the voice varies a little from one take to the next, and one lucky take is no fix
+        if all(_heard(engine, guide, spoken, expected, word) for _ in range(2)):
+            return candidate
+    return None
+
+
+def _heard(engine: engines.Engine, guide: Guide, spoken: str, expected: list[str], word: str) -> bool:
+    speech = engine.synthesize(spoken, voice=guide.voice.name, rate=guide.voice.rate, language=guide.language)
+    clip = prepare_speech(speech.samples, speech.rate)
+    quiet = np.zeros(HOUSE_RATE // 2, dtype=np.float32)
+    from scipy.signal import resample_poly
+
+    padded = np.concatenate([quiet, clip, quiet])
+    heard = recogniser.hear(resample_poly(padded, recogniser.RATE // 100, HOUSE_RATE // 100).astype(np.float32),
+                            guide.language)
+    heard_tokens = [t for w in heard for t in tokens(w.text, guide.language)]
+    return any(expected[p.word] == word and p.exact for p in align(expected, heard_tokens))

@@ -1,0 +1,212 @@
+"""``audio-guide check``: it listens to a built guide and finds what is not as written.
+
+A good guide passes; a word the lexicon mangles is flagged at its word and time; a hold with
+two seconds cut out of the MP3 is flagged with its measured length; the missing extra gives
+the install command; ``--suggest`` finds a respelling that is heard right. The alignment of
+words and the edge finding are tested on their own first, on cases built by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from support.audiocheck import decode_mp3, ffmpeg_exe
+from support.cli import run
+
+from audio_guide.check import clock
+from audio_guide.check import hear as recogniser
+from audio_guide.check.levels import Envelope, sound_ends, sound_starts, threshold
+from audio_guide.check.suggest import find_respelling
+from audio_guide.check.words import FUNCTION_WORDS, align, inflected, tokens
+from audio_guide.pipeline import Options, build
+from audio_guide.script import load_script
+
+GOOD = """
+title: Check test
+description: A short guide for the check command's tests.
+voice: {engine: piper, rate: 0.65, sentence_pause: 2.5s, paragraph_pause: 3s}
+sound: {ambience: none, cue: bell, fade_out: 1s, tail: 1s}
+sections:
+  - title: Stretch
+    steps:
+      - say: Sit up slowly in bed. Take hold of your foot. Pull it gently toward your knee.
+      - hold: 10s
+      - say: Now relax. <break time="3s"/> Rest your leg on the bed.
+      - pause: 4s
+      - say: Lay a warm towel over your calf, and close your eyes. Sleep well.
+"""
+
+
+# ---- words: what counts as the same word -------------------------------------------------
+
+def slips(script: str, heard: str) -> list[tuple[str, str]]:
+    a, b = tokens(script), tokens(heard)
+    return [(a[p.word], " ".join(b[k] for k in p.heard)) for p in align(a, b) if not p.exact]
+
+
+def test_numerals_compounds_and_punctuation_are_not_slips() -> None:
+    assert slips("Hold it for thirty seconds.", "hold it for 30 seconds") == []
+    assert slips("The lighthouse is near.", "The light house is near") == []
+    assert slips("Milk and tofu help", "milkandtofu help") == []
+    assert slips("Don't rush; rest.", "dont rush rest") == []
+
+
+def test_a_word_missed_or_heard_as_another_is_a_slip() -> None:
+    assert slips("Let the warmth soften the muscle.", "let the warm soften the muscle") == [("warmth", "warm")]
+    assert slips("Pull your toes toward your knee.", "pull your toward your knee") == [("toes", "")]
+    assert slips("salts are lost", "insults are lost") == [("salts", "insults")]
+
+
+def test_another_ending_is_told_from_another_word() -> None:
+    assert inflected("let", "lets") and inflected("stiffened", "stiffen") and inflected("ease", "eased")
+    assert not inflected("warmth", "warm") and not inflected("salts", "insults")
+
+
+def test_function_words_are_told_from_content_words() -> None:
+    assert {"the", "and", "a", "you"} <= FUNCTION_WORDS
+    assert not {"warmth", "toes", "calf", "sit"} & FUNCTION_WORDS
+
+
+def test_clock_reads_like_a_player() -> None:
+    assert [clock(5.9), clock(65), clock(3725), clock(None)] == ["0:05", "1:05", "1:02:05", "-:--"]
+
+
+# ---- levels: edges of quiet, to the millisecond -------------------------------------------
+
+RATE = 16_000
+
+
+def tone(seconds: float, level: float = 0.3) -> np.ndarray:
+    t = np.arange(int(seconds * RATE)) / RATE
+    return (level * np.sin(2 * np.pi * 1500 * t)).astype(np.float32)
+
+
+def brown(seconds: float, level_db: float, seed: int = 1) -> np.ndarray:
+    noise = np.cumsum(np.random.default_rng(seed).standard_normal(int(seconds * RATE)))
+    noise -= np.convolve(noise, np.ones(400) / 400, "same")  # no drift
+    noise *= 10 ** (level_db / 20) / np.sqrt(np.mean(noise ** 2))
+    return noise.astype(np.float32)
+
+
+@pytest.mark.parametrize("bed_db", [None, -40.0])
+def test_a_quiet_between_two_sounds_is_found_at_its_edges(bed_db: float | None) -> None:
+    x = np.concatenate([np.zeros(RATE), tone(1.0), np.zeros(int(2.5 * RATE)), tone(1.0), np.zeros(RATE)])
+    if bed_db is not None:
+        x = x + brown(len(x) / RATE, bed_db)
+    env = Envelope.of(x, RATE)
+    limit = threshold(env, 2.3, 4.2)
+    assert limit.bed is (bed_db is not None)
+    start = sound_ends(limit, 1.5, 2.5)  # a rough guess at where the first sound ends
+    assert start is not None and abs(start - 2.0) < 0.01
+    onset = sound_starts(limit, start)
+    assert onset is not None and abs(onset - 4.5) < 0.01
+
+
+# ---- the recogniser is an optional extra --------------------------------------------------
+
+def test_the_missing_extra_gives_the_install_command(write_script, project: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    write_script("good.yaml", GOOD)
+    (project / "output" / "good.mp3").write_bytes(b"\xff\xfb" + bytes(400))
+    monkeypatch.setitem(sys.modules, "faster_whisper", None)  # as if not installed
+    monkeypatch.setattr(recogniser, "_model", None)
+    result = run("check")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("error: 'check' needs a speech recogniser, which is an optional extra; "
+                                     "install it with: pip install 'audio-guide[check]'")
+    assert "Traceback" not in result.output + result.stderr
+
+
+def test_a_guide_not_built_yet_is_named_with_the_build_command(write_script) -> None:
+    script = write_script("good.yaml", GOOD)
+    result = run("check", str(script))
+    assert result.exit_code == 2
+    assert f"is not built; build it first with: audio-guide build {script}" in result.stderr
+
+
+# ---- end to end: the real voice, the real recogniser ------------------------------------
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("check")
+    (root / "scripts").mkdir()
+    script = root / "scripts" / "good.yaml"
+    script.write_text(GOOD.lstrip(), encoding="utf-8")
+    [result] = build([script], Options(out_dir=root / "output", cache_dir=root / "cache"))
+    return result
+
+
+def check_json(*args: str, tmp: Path) -> tuple[int, dict]:
+    report = tmp / "report.json"
+    result = run("check", *args, "--json", str(report))
+    return result.exit_code, json.loads(report.read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+def test_a_good_guide_passes(built, tmp_path: Path) -> None:
+    code, report = check_json(str(built.guide.path), "--out", str(built.mp3.parent), tmp=tmp_path)
+    [guide] = report["guides"]
+    assert code == 0, guide
+    assert report["ok"] is True and guide["verdict"] == {"words": True, "timings": True, "pace": True,
+                                                         "loudness": True}
+    assert len(guide["sentences"]) == len(built.timeline.speech())
+    timings = [(t["kind"], t["expected"]) for t in guide["timings"]]
+    assert timings == [("hold", 10.0), ("break", 3.0), ("pause", 4.0)]
+    for t in guide["timings"]:  # no bed: the silence in the samples, within 50 ms
+        assert t["bed"] is False and abs(t["measured"] - t["expected"]) <= 0.05, t
+    planned = [e for e in built.timeline.events if e.kind in ("hold", "break", "pause")]
+    for t, event in zip(guide["timings"], planned, strict=True):
+        assert abs(t["at"] - event.start / built.timeline.rate) <= 0.05
+
+
+@pytest.mark.slow
+def test_a_mangled_word_is_flagged_at_its_word_and_time(tmp_path: Path) -> None:
+    (tmp_path / "scripts").mkdir()
+    script = tmp_path / "scripts" / "mangled.yaml"
+    script.write_text(GOOD.lstrip() + "lexicon:\n  towel: bottle\n", encoding="utf-8")
+    [result] = build([script], Options(out_dir=tmp_path / "output", cache_dir=tmp_path / "cache"))
+    code, report = check_json(str(script), "--out", str(tmp_path / "output"), tmp=tmp_path)
+    assert code == 1
+    [guide] = report["guides"]
+    slips = [s for sentence in guide["sentences"] for s in sentence["slips"] if s["content"]]
+    assert [s["word"] for s in slips] == ["towel"], slips
+    said = next(e for e in result.timeline.speech() if "towel" in e.text)
+    start, end = said.start / result.timeline.rate, said.end / result.timeline.rate
+    assert start - 0.5 <= slips[0]["at"] <= end, (slips[0], start, end)
+    assert guide["verdict"]["words"] is False
+    shown = run("check", str(script), "--out", str(tmp_path / "output"), "-q")
+    assert f"problem: {clock(slips[0]['at'])}  misheard 'towel' (heard " in shown.output
+
+
+@pytest.mark.slow
+def test_two_seconds_cut_out_of_a_hold_are_flagged_with_the_measured_length(built, tmp_path: Path) -> None:
+    rate = built.timeline.rate
+    hold = next(e for e in built.timeline.events if e.kind == "hold")
+    audio = decode_mp3(built.mp3)
+    middle = hold.start + hold.length // 2
+    cut = np.concatenate([audio[:middle], audio[middle + 2 * rate:]])
+    out = tmp_path / "output"
+    out.mkdir()
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
+                    "-c:a", "libmp3lame", "-b:a", "96k", str(out / "good.mp3")], input=cut.tobytes(), check=True)
+    code, report = check_json(str(built.guide.path), "--out", str(out), tmp=tmp_path)
+    assert code == 1
+    [guide] = report["guides"]
+    flagged = [t for t in guide["timings"] if not t["ok"]]
+    assert [(t["kind"], t["line"]) for t in flagged] == [("hold", hold.line)]
+    assert abs(flagged[0]["measured"] - 8.0) <= 0.05
+    assert guide["verdict"] == {"words": True, "timings": False, "pace": True, "loudness": True}
+
+
+@pytest.mark.slow
+def test_suggest_finds_a_respelling_that_is_heard_right(built) -> None:
+    guide = load_script(built.guide.path)
+    # the bundled voice says "warmth" so that the small recogniser hears "warm"
+    found = find_respelling(guide, "Let the warmth soften the muscle.", "warmth")
+    assert found is not None and found != "warmth"
+    assert "warm" in found.replace("-", "")[:5] or found.startswith("w")
