@@ -150,4 +150,4 @@ def test_the_shipped_guides_pass_check_on_timings_pace_and_loudness(guides) -> N
         assert len(report.timings) == len(planned) and all(t.measured is not None for t in report.timings)
         assert all(100 <= p.wpm <= 130 for p in report.pace if p.judged), report.pace
         # the voice's take and the small recogniser vary: a few one-off slips in ~400 words
-        assert len(report.content_slips) <= 12, (built.guide.slug, report.problems())
+        assert len(report.content_slips) <= 16, (built.guide.slug, report.problems())
