@@ -2,7 +2,7 @@
 
 Envelopes of 10 ms windows in 1 ms steps: the full band, where a track without a bed is
 digitally silent between sounds (anything above :data:`SILENT_DB` is sound), and the band
-above 1 kHz (:data:`BANDS`), where a noise bed (brown, pink: its energy is low in pitch)
+above :data:`BED_HIGHPASS_HZ`, where a noise bed (brown, pink: its energy is low in pitch)
 sits far below the consonants of speech. A soft edge (an "m" ending a line has little above
 1 kHz) is placed up to about 0.1 s inside the word over a bed; without a bed, to a few ms.
 """
@@ -19,13 +19,13 @@ from ..script import SILENT_DB
 
 HOP: Final = 0.001
 WINDOW: Final = 0.010
-BANDS: Final = ((1000.0, None),)
-"""Hz: where speech is told from a bed, each band on its own (a band below 1 kHz was tried: the
-bed's own swings there, in 10 ms windows, read as sound)."""
+BED_HIGHPASS_HZ: Final = 1000.0
+"""Where speech is told from a bed (a band below 1 kHz was tried: the bed's own swings there,
+in 10 ms windows, read as sound)."""
 BED_MARGIN_DB: Final = 10.0
-"""Sound over a bed: this much above the bed's quietest level nearby (its 20th percentile), in
-either band. The bed is ducked under speech by a few dB and rises again after it; the margin
-keeps that rise from reading as sound."""
+"""Sound over a bed: this much above the bed's quietest level nearby (its 20th percentile).
+The bed is ducked under speech by a few dB and rises again after it; the margin keeps that
+rise from reading as sound."""
 SUSTAIN: Final = 0.020
 """A sound must last this long to count as an onset (a single click of noise does not)."""
 
@@ -33,8 +33,8 @@ SUSTAIN: Final = 0.020
 @dataclass(frozen=True)
 class Envelope:
     full: np.ndarray
-    bands: tuple[np.ndarray, ...]
-    """Levels in dBFS, one per :data:`HOP`."""
+    high: np.ndarray
+    """Levels in dBFS, one per :data:`HOP`, of windows centred on their step."""
 
     @classmethod
     def of(cls, samples: np.ndarray, rate: int) -> Envelope:
@@ -46,12 +46,8 @@ class Envelope:
             out: np.ndarray = 10 * np.log10(np.maximum(power, 1e-12))
             return out.astype(np.float32)
 
-        def band(low: float, high: float | None) -> np.ndarray:
-            sos = signal.butter(4, low if high is None else (low, high), "highpass" if high is None else "bandpass",
-                                fs=rate, output="sos")
-            return levels(signal.sosfilt(sos, samples).astype(np.float32))
-
-        return cls(levels(samples), tuple(band(low, high) for low, high in BANDS))
+        sos = signal.butter(4, BED_HIGHPASS_HZ, "highpass", fs=rate, output="sos")
+        return cls(levels(samples), levels(signal.sosfilt(sos, samples).astype(np.float32)))
 
     def __len__(self) -> int:
         return len(self.full)
@@ -61,16 +57,14 @@ class Envelope:
 class Threshold:
     """How to tell sound from quiet in one stretch of the track."""
 
-    levels: tuple[np.ndarray, ...]
-    at: tuple[float, ...]
+    levels: np.ndarray
+    at: float
     bed: bool
     """The stretch has a bed under it (else it is digital silence between sounds)."""
 
     def loud(self) -> np.ndarray:
-        """Per step: is there sound (in any band)?"""
-        out = self.levels[0] >= self.at[0]
-        for levels, at in zip(self.levels[1:], self.at[1:], strict=True):
-            out |= levels >= at
+        """Per step: is there sound?"""
+        out: np.ndarray = self.levels >= self.at
         return out
 
 
@@ -80,9 +74,8 @@ def threshold(env: Envelope, start: float, end: float) -> Threshold:
     if b - a < 20:
         a, b = max(0, a - 20), min(len(env), b + 20)
     if float(np.percentile(env.full[a:b], 20)) < SILENT_DB:
-        return Threshold((env.full,), (SILENT_DB,), False)
-    return Threshold(env.bands, tuple(float(np.percentile(band[a:b], 20)) + BED_MARGIN_DB for band in env.bands),
-                     True)
+        return Threshold(env.full, SILENT_DB, False)
+    return Threshold(env.high, float(np.percentile(env.high[a:b], 20)) + BED_MARGIN_DB, True)
 
 
 def _index(seconds: float, size: int) -> int:
@@ -104,7 +97,7 @@ def sound_ends(limit: Threshold, start: float, end: float) -> float | None:
     if not inside.any():
         return None
     longest = int(np.argmax(np.where(inside, stops - begins, -1)))
-    return max(0.0, int(begins[longest]) * HOP - WINDOW / 2)  # levels are of windows centred on their step
+    return max(0.0, int(begins[longest]) * HOP - WINDOW / 2)
 
 
 def sound_starts(limit: Threshold, after: float) -> float | None:
@@ -122,6 +115,8 @@ def sound_starts(limit: Threshold, after: float) -> float | None:
 
 REFINE_WINDOW: Final = 0.4
 """Seconds at each edge of a quiet over a bed searched again with the bed's own measure."""
+REFINE_INSET: Final = 0.05
+"""Seconds inside each edge where the bed alone is measured."""
 BED_PEAK_PERCENTILE: Final = 95
 BED_PEAK_MARGIN_DB: Final = 3.0
 
@@ -136,12 +131,12 @@ def refine(limit: Threshold, start: float, end: float) -> tuple[float, float]:
     """
     if not limit.bed or end - start < 2 * REFINE_WINDOW:
         return start, end
-    a, b = _index(start + 0.05, len(limit.levels[0])), _index(end - 0.05, len(limit.levels[0]))
-    at = tuple(float(np.percentile(levels[a:b], BED_PEAK_PERCENTILE)) + BED_PEAK_MARGIN_DB for levels in limit.levels)
-    loud = Threshold(limit.levels, at, True).loud()
-    edge = round(REFINE_WINDOW / HOP)
-    head = np.flatnonzero(loud[a - 50:a + edge]) if a >= 50 else np.array([], dtype=np.int64)
-    tail = np.flatnonzero(loud[b - edge:b + 50])
-    new_start = (a - 50 + int(head[-1]) + 1) * HOP - WINDOW / 2 if head.size else start
+    a, b = _index(start, len(limit.levels)), _index(end, len(limit.levels))
+    inset, edge = round(REFINE_INSET / HOP), round(REFINE_WINDOW / HOP)
+    bed_peak = float(np.percentile(limit.levels[a + inset:b - inset], BED_PEAK_PERCENTILE)) + BED_PEAK_MARGIN_DB
+    loud = Threshold(limit.levels, bed_peak, True).loud()
+    head = np.flatnonzero(loud[a:a + edge])
+    tail = np.flatnonzero(loud[b - edge:b])
+    new_start = (a + int(head[-1]) + 1) * HOP - WINDOW / 2 if head.size else start
     new_end = (b - edge + int(tail[0])) * HOP + WINDOW / 2 if tail.size else end
     return (new_start, new_end) if new_end > new_start else (start, end)

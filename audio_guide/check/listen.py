@@ -138,8 +138,7 @@ def _timings(timeline: Timeline, said: list[_Said], heard: list[recogniser.Heard
     for event in timeline.events:
         if event.kind not in TIMED:
             continue
-        before = next((e for e in reversed(sounds) if e.end <= event.start and not (
-            event.kind == "hold" and e.reminder and e.start >= event.start)), None)
+        before = next((e for e in reversed(sounds) if e.end <= event.start), None)
         after = next((e for e in sounds if e.start >= event.end), None)
         inside = [e for e in sounds if event.kind == "hold" and e.reminder and event.start <= e.start < event.end]
         expected = ((after.start if after else timeline.content_end) - (before.end if before else 0)) / timeline.rate

@@ -132,10 +132,9 @@ class GuideCheck:
 
     def problems(self) -> list[str]:
         """One line per thing out of tolerance, each with the time to jump to."""
-        out = [f"{clock(s.at)}  {'missed' if not s.heard else 'misheard'} '{s.word}'"
-               + (f" (heard '{s.heard}')" if s.heard else "") for s in self.content_slips]
-        if self.words_ok:
-            out = []
+        out = [] if self.words_ok else [
+            f"{clock(s.at)}  {'misheard' if s.heard else 'missed'} '{s.word}'"
+            + (f" (heard '{s.heard}')" if s.heard else "") for s in self.content_slips]
         for t in self.timings:
             if not t.ok:
                 measured = f"{t.measured:.2f}s" if t.measured is not None else "not measured"

@@ -31,19 +31,14 @@ _SWAPS = (("ea", "ee"), ("ee", "eee"), ("th", "tth"), ("or", "orr"), ("er", "ur"
 
 
 def respellings(word: str) -> list[str]:
-    """Candidate spellings of ``word``, plainest first: split into parts, vowels and consonants made explicit."""
-    found: dict[str, None] = {}
-    for split in range(2, len(word) - 1):  # "over-work", "war-mth"
-        found[f"{word[:split]}-{word[split:]}"] = None
-    for grapheme, instead in _SWAPS:
-        for match in re.finditer(re.escape(grapheme), word):
-            found[word[:match.start()] + instead + word[match.end():]] = None
-    found[f"{word},"] = None  # a phrase edge: said longer and more clearly
-    splits = [c for c in found if "-" in c]
-    plain = [c for c in found if "-" not in c]
-    # plain respellings first, then a few splits from the middle out
-    middle = sorted(splits, key=lambda c: abs(c.index("-") - len(word) / 2))
-    return [c for c in plain + middle if c != ""]
+    """Candidate spellings of ``word``, plainest first: sounds spelled more plainly, then split in two."""
+    swaps = [word[:m.start()] + instead + word[m.end():]
+             for grapheme, instead in _SWAPS for m in re.finditer(re.escape(grapheme), word)]
+    swaps.append(f"{word},")  # a phrase edge: said longer and more clearly
+    # splits from the middle out: "over-work", "war-mth"
+    splits = sorted((f"{word[:k]}-{word[k:]}" for k in range(2, len(word) - 1)),
+                    key=lambda c: abs(c.index("-") - len(word) / 2))
+    return list(dict.fromkeys(swaps + splits))
 
 
 def suggest_respellings(guide: Guide, report: GuideCheck,

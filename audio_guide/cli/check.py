@@ -56,8 +56,7 @@ def check(scripts: tuple[Path, ...], out_dir: Path | None, json_path: Path | Non
     tolerances = Tolerances(timing=timing, timing_bed=timing_bed, loudness=loudness, true_peak=true_peak,
                             pace=_pace(pace), content_words=content_words)
     chosen = settings(scripts, out_dir, None)
-    guides = [g for g in load_scripts(chosen.scripts)]
-    built = [(g, chosen.out_dir / f"{g.slug}.mp3") for g in guides]
+    built = [(g, chosen.out_dir / f"{g.slug}.mp3") for g in load_scripts(chosen.scripts)]
     missing = [(g, mp3) for g, mp3 in built if not mp3.is_file()]
     if scripts and missing:
         guide, mp3 = missing[0]
@@ -69,12 +68,12 @@ def check(scripts: tuple[Path, ...], out_dir: Path | None, json_path: Path | Non
     listening.ready()  # the install command now, not after the first guide
     reports: list[GuideCheck] = []
     for guide, mp3 in built:
-        report = listening.check_guide(guide, mp3, tolerances, lambda message: click.echo(f"{message}...", err=True))
+        report = listening.check_guide(guide, mp3, tolerances, _progress)
         reports.append(report)
         _show(report, quiet)
         if suggest and report.content_slips:
-            click.echo("  respellings (paste into the script's lexicon:):")
-            for line in listening.suggest_respellings(guide, report, lambda message: click.echo(f"{message}...", err=True)):
+            click.echo("  respellings (paste under the script's lexicon:):")
+            for line in listening.suggest_respellings(guide, report, _progress):
                 click.echo(f"    {line}")
     _table(reports)
     if json_path is not None:
@@ -82,6 +81,10 @@ def check(scripts: tuple[Path, ...], out_dir: Path | None, json_path: Path | Non
                                           "guides": [r.to_dict() for r in reports]}, indent=2) + "\n")
     if not all(r.ok for r in reports):
         raise SystemExit(1)
+
+
+def _progress(message: str) -> None:
+    click.echo(f"{message}...", err=True)  # on stderr: the report on stdout stays clean to pipe
 
 
 def _pace(text: str) -> tuple[float, float]:

@@ -9,24 +9,10 @@ is still reported: nothing here makes a missing word pass.
 
 from __future__ import annotations
 
-import re
+# the library's normalisation (numerals as words: "30" -> "thirty", "2.5" -> "two point five")
+from audio_guide.check.words import MAX_PARTS, tokens
 
-from num2words import num2words
-
-from .audiocheck import words
-
-MAX_PARTS = 3
-"""A compound may be heard split in up to this many pieces ("over the counter" is not one word)."""
-
-
-def tokens(text: str) -> list[str]:
-    """:func:`~.audiocheck.words`, with numerals as words ("30" -> "thirty", "2.5" -> "two point five")."""
-    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 1,500 -> 1500
-    text = re.sub(r"(?<=\d)\.(?=\d)", " point ", text)
-    out: list[str] = []
-    for word in words(text):
-        out.extend(words(num2words(int(word))) if word.isdigit() else [word])
-    return out
+__all__ = ["MAX_PARTS", "find", "missing", "tokens"]
 
 
 def find(word: str, heard: list[str]) -> int | None:
