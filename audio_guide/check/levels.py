@@ -82,22 +82,34 @@ def _index(seconds: float, size: int) -> int:
     return min(max(0, round(seconds / HOP)), size)
 
 
-def sound_ends(limit: Threshold, start: float, end: float) -> float | None:
-    """Where the longest quiet that begins between ``start`` and ``end`` (seconds) begins.
-
-    The recogniser places the last word of a line only roughly, often stretching it into the
-    quiet after it; the longest quiet near it is the pause that follows, wherever exactly the
-    recogniser put the word. ``None`` when no quiet begins there.
-    """
+def _longest_quiet(limit: Threshold, start: float, end: float) -> tuple[int, int] | None:
+    """The longest quiet (first and last-but-one step) overlapping ``start`` to ``end`` (seconds)."""
     quiet = ~limit.loud()
     edges = np.diff(np.concatenate(([False], quiet, [False])).astype(np.int8))
     begins, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     a, b = _index(start, len(quiet)), _index(end, len(quiet))
-    inside = (stops > a) & (begins < b)  # a quiet that is going on at the window's start counts too
+    inside = (stops > a) & (begins < b)
     if not inside.any():
         return None
     longest = int(np.argmax(np.where(inside, stops - begins, -1)))
-    return max(0.0, int(begins[longest]) * HOP - WINDOW / 2)
+    return int(begins[longest]), int(stops[longest])
+
+
+def sound_ends(limit: Threshold, start: float, end: float) -> float | None:
+    """Where the longest quiet near ``start`` to ``end`` (seconds) begins: the end of the sound before it.
+
+    The recogniser places the last word of a line only roughly, often stretching it into the
+    quiet after it; the longest quiet near it is the pause that follows, wherever exactly the
+    recogniser put the word. ``None`` when there is no quiet there.
+    """
+    quiet = _longest_quiet(limit, start, end)
+    return None if quiet is None else max(0.0, quiet[0] * HOP - WINDOW / 2)
+
+
+def sound_begins(limit: Threshold, start: float, end: float) -> float | None:
+    """Where the longest quiet near ``start`` to ``end`` (seconds) ends: the start of the sound after it."""
+    quiet = _longest_quiet(limit, start, end)
+    return None if quiet is None else quiet[1] * HOP + WINDOW / 2
 
 
 def sound_starts(limit: Threshold, after: float) -> float | None:

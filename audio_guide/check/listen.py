@@ -19,7 +19,7 @@ from ..media import decode_pcm
 from ..script import Guide, spoken_form
 from ..timeline import Event, Timeline, plan
 from . import hear as recogniser
-from .levels import Envelope, refine, sound_ends, sound_starts, threshold
+from .levels import Envelope, refine, sound_begins, sound_ends, sound_starts, threshold
 from .report import (
     GuideCheck,
     LoudnessCheck,
@@ -34,6 +34,8 @@ from .words import FUNCTION_WORDS, align, inflected, tokens
 TIMED = ("hold", "pause", "break")
 SLACK = 0.5
 """Seconds the recogniser may place a word away from where its sound is."""
+EDGE_REGION = 3.0
+"""Seconds either side of a section's first or last word where its quiet is judged (bed or silence)."""
 
 Progress = Callable[[str], None]
 
@@ -79,7 +81,7 @@ def check_guide(guide: Guide, mp3: Path, tolerances: Tolerances | None = None,
                       s.event.reminder)
         for s in said)
     return GuideCheck(**base, sentences=sentences, timings=tuple(timings),  # type: ignore[arg-type]
-                      pace=tuple(_pace(guide, timeline, said, heard, timings, tolerances)))
+                      pace=tuple(_pace(guide, timeline, said, heard, timings, envelope, tolerances)))
 
 
 def _line_up(timeline: Timeline, heard: list[recogniser.HeardWord], language: str) -> list[_Said]:
@@ -194,8 +196,12 @@ def _sound_end(before: Event | None, by_event: dict[int, _Said], heard: list[rec
 
 
 def _pace(guide: Guide, timeline: Timeline, said: list[_Said], heard: list[recogniser.HeardWord],
-          timings: list[TimingCheck], tolerances: Tolerances) -> list[PaceCheck]:
-    """Words a minute per section: its first word to its last, less its holds, pauses, breaks and cues."""
+          timings: list[TimingCheck], envelope: Envelope, tolerances: Tolerances) -> list[PaceCheck]:
+    """Words a minute per section: its first word to its last, less its holds, pauses, breaks and cues.
+
+    The recogniser says roughly where the first and last words are (it may even hang a stray
+    word on the quiet before them); the samples say where their sound begins and ends.
+    """
     out: list[PaceCheck] = []
     low, high = tolerances.pace
     for index, section in enumerate(guide.sections):
@@ -206,6 +212,16 @@ def _pace(guide: Guide, timeline: Timeline, said: list[_Said], heard: list[recog
         finish = next((w.end for w in reversed(lasts) if w is not None), None)
         if begin is None or finish is None or finish <= begin:
             continue
+        # anchor on words heard exactly (a stray word on the quiet before a line is not its start)
+        sure = [heard[s.heard[k]] for s in spoken for k, h in enumerate(s.heard) if h >= 0 and s.words[k] not in
+                {slip.word for slip in s.slips}]
+        if sure:
+            opened = sound_begins(threshold(envelope, sure[0].start - EDGE_REGION, sure[0].start + EDGE_REGION),
+                                  sure[0].start - EDGE_REGION, sure[0].start + SLACK / 2)
+            closed = sound_ends(threshold(envelope, sure[-1].end - EDGE_REGION, sure[-1].end + EDGE_REGION),
+                                sure[-1].end - SLACK / 2, sure[-1].end + EDGE_REGION)
+            if opened is not None and closed is not None and closed > opened:
+                begin, finish = opened, closed
         quiet = sum((t.measured if t.measured is not None else t.expected) for t in timings
                     if t.section == index and t.at is not None and begin <= t.at < finish)
         first, last = spoken[0].event.start, spoken[-1].event.end
