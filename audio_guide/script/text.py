@@ -11,19 +11,29 @@ from fractions import Fraction
 from typing import Final, Iterable
 
 from .durations import parse_duration
+from .units import spoken_durations
 
 BREAK_TAG: Final = re.compile(r"<\s*break\b(?P<attrs>[^<>]*?)/?\s*>", re.IGNORECASE)
 _TIME_ATTR = re.compile(r"""^\s*time\s*=\s*(?P<q>["'])(?P<value>[^"']*)(?P=q)\s*$""", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?…])([\"'”’)\]]*)\s+(?=\S)")
-_UNIT_WORDS: Final = {"ms": "millisecond", "s": "second", "sec": "second", "m": "minute",
-                      "min": "minute", "h": "hour", "hr": "hour"}
-_DURATION_WORD = re.compile(
-    r"(?:\b(?P<before>[A-Za-z]+) )?(?<![\d.])\b(?:(?P<run>(?:\d{1,3}(?:\.\d+)?(?:ms|h|m|s))+)|"
-    r"(?P<n>\d{1,3}(?:\.\d+)?)\s(?P<word>sec|min|hr))\b(?!['’]\w)",
-    re.IGNORECASE)
-_DURATION_PART = re.compile(r"(\d{1,3}(?:\.\d+)?)(ms|h|m|s)", re.IGNORECASE)
-_AGE_WORDS: Final = {"your", "their", "the", "his", "her", "my", "our", "early", "late", "mid"}
-"""Before these, "40s" is an age or a decade, not forty seconds."""
+
+_SPACED_STOPS: Final = ".!?…\u037e"
+"""Stops that end a sentence only before a space: "3.5", "e.g.", "Yahoo!" stay whole.
+U+037E is the Greek question mark."""
+_UNSPACED_STOPS: Final = "؟۔।॥։።፧。！？｡"
+"""Stops that never occur inside a word or number (Arabic, Urdu, Devanagari, Armenian, Ethiopic,
+CJK), so they end a sentence with or without a space: Chinese and Japanese put none."""
+_FULLWIDTH_STOP: Final = "．"
+"""The full-width full stop ends a sentence with no space too, except inside a number: "３．５"."""
+_OPENERS: Final = "¿¡"
+"""Spanish inverted marks open a sentence, so a stop right before one ends the last: "Sí.¿Y tú?"."""
+_CLOSERS: Final = "\"'”’“‘)\\]»«›‹」』）］〕】〉》"
+"""Quotes and brackets that, right after a stop, close its sentence (German closes with “ and «)."""
+_STOPS: Final = _SPACED_STOPS + _UNSPACED_STOPS + _FULLWIDTH_STOP
+_CLOSE: Final = rf"(?:[{_CLOSERS}]|\s»(?=\s|$))*"  # French sets its closing guillemet apart: « Non. »
+_SENTENCE_END: Final = re.compile(
+    rf"[{_STOPS}]*(?:[{_UNSPACED_STOPS}]|{_FULLWIDTH_STOP}(?!\d)){_CLOSE}(?![{_STOPS}{_CLOSERS}])"
+    rf"|[{_STOPS}]*[{_SPACED_STOPS}]{_CLOSE}(?=\s+(?!»(?:\s|$))\S|[{_OPENERS}])")
+"""A run of stops and the quotes that close it; the sentence ends after the match."""
 
 
 def split_breaks(text: str) -> list[str | Fraction]:
@@ -59,31 +69,30 @@ def _append_text(pieces: list[str | Fraction], chunk: str) -> None:
 
 
 def sentences(text: str) -> list[str]:
-    """Split plain text into sentences at ., ! or ? followed by a space."""
-    parts = _SENTENCE_END.split(text)  # text, closing marks, text, closing marks, ..., text
-    # the closing quotes or brackets after the stop belong to the sentence they close
-    joined = (parts[i] + (parts[i + 1] if i + 1 < len(parts) else "") for i in range(0, len(parts), 2))
-    return [s.strip() for s in joined if s.strip() and any(c.isalnum() for c in s)]
+    """Split plain text into sentences at the stops of the languages voices speak.
 
-
-def spoken_form(text: str, lexicon: Iterable[tuple[str, str]] = ()) -> str:
-    """What the engine is given: units read as words and the script's lexicon applied.
-
-    ``30s`` becomes ``30 seconds`` (the engine reads the digits); lexicon entries replace
-    whole words, case-insensitively, in script order.
+    ``.``, ``!``, ``?`` and ``…`` end a sentence before a space; the Arabic, Devanagari,
+    Armenian, Ethiopic and CJK stops end one even without (Chinese puts no space after ``。``).
+    Closing quotes and brackets stay with the sentence they close; ``¿`` and ``¡`` open one. The
+    marks mean a sentence end in any text, so this needs no language.
     """
-    def unit(match: re.Match[str]) -> str:
-        before = match["before"]
-        if before and before.lower() in _AGE_WORDS:
-            return match.group(0)
-        if match["run"]:
-            parts = [(n, _UNIT_WORDS[u.lower()]) for n, u in _DURATION_PART.findall(match["run"])]
-        else:
-            parts = [(match["n"], _UNIT_WORDS[match["word"].lower()])]
-        spoken = " ".join(f"{n} {w}" + ("" if n in ("1", "1.0") else "s") for n, w in parts)
-        return f"{before} {spoken}" if before else spoken
+    found: list[str] = []
+    start = 0
+    for end in _SENTENCE_END.finditer(text):
+        found.append(text[start:end.end()])
+        start = end.end()
+    found.append(text[start:])
+    return [s.strip() for s in found if any(c.isalnum() for c in s)]
 
-    text = _DURATION_WORD.sub(unit, text)
+
+def spoken_form(text: str, lexicon: Iterable[tuple[str, str]] = (), language: str = "en") -> str:
+    """What the engine is given: durations read as words and the script's lexicon applied.
+
+    ``30s`` becomes ``30 seconds`` in English and ``30 segundos`` in Spanish (``language`` is the
+    guide's BCP-47 tag; the engine reads the digits); a language Babel does not know keeps
+    ``30s``. Lexicon entries replace whole words, case-insensitively, in script order.
+    """
+    text = spoken_durations(text, language)
     for word, say_as in lexicon:
         # a function, not a template: a backslash in the spoken form is just a character
         text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", lambda _: say_as, text, flags=re.IGNORECASE)
