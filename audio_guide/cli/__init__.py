@@ -8,7 +8,7 @@ loads the audio stage when it runs, so ``--help`` and ``validate`` never pay for
 
 from __future__ import annotations
 
-from . import build, check, inspect, listen, start, studio, tools
+from . import build, check, inspect, listen, start, studio, tools, voices
 from .app import cli, main
 
-__all__ = ["build", "check", "cli", "inspect", "listen", "main", "start", "studio", "tools"]
+__all__ = ["build", "check", "cli", "inspect", "listen", "main", "start", "studio", "tools", "voices"]

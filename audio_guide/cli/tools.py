@@ -1,4 +1,4 @@
-"""``voices`` and ``cache``: what the tool can speak with, and the speech it keeps."""
+"""``cache``: the speech the tool keeps (``voices`` lives in :mod:`.voices`)."""
 
 from __future__ import annotations
 
@@ -6,24 +6,9 @@ from pathlib import Path
 
 import click
 
-from .. import engines
 from ..places import cache_fallback
 from .app import cli, handle_errors
 from .shared import CACHE_DIR_OPTION, count, size
-
-
-@cli.command()
-@handle_errors
-def voices() -> None:
-    """List the speech engines and voices, and whether each can be used now."""
-    for name in engines.names():
-        entry = engines.info(name)
-        usable, reason = engines.availability(name)
-        voices_text = ", ".join(entry.voices) if entry.voices else f"any (default {entry.default_voice})"
-        default = " [default]" if name == "piper" else ""
-        click.echo(f"{name}{default}: {entry.summary}")
-        click.echo(f"  voices: {voices_text}")
-        click.echo(f"  status: {'usable' if usable else 'not usable'}: {reason}")
 
 
 @cli.group()
