@@ -29,7 +29,7 @@ from audio_guide.script import load_script
 GOOD = """
 title: Check test
 description: A short guide for the check command's tests.
-voice: {engine: piper, rate: 0.65, sentence_pause: 2.2s, paragraph_pause: 3s}
+voice: {engine: piper, rate: 0.71, sentence_pause: 2.2s, paragraph_pause: 3s}
 sound: {ambience: none, cue: bell, fade_out: 1s, tail: 3s}
 sections:
   - title: Stretch

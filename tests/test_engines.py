@@ -52,7 +52,7 @@ def _fail_then(monkeypatch: pytest.MonkeyPatch, failures: list[int], payload: by
 def test_registry_knows_the_engines() -> None:
     assert engines.names()[:2] == ("piper", "gtts")
     assert engines.info("piper").offline and not engines.info("gtts").offline
-    assert engines.voice_names("piper") == ("en_US-joe-medium",)
+    assert engines.describe("piper", None).languages == ("en-US",)  # the bundled voice, read from its config
     assert engines.identity("piper", None).startswith("piper-")
 
 

@@ -82,7 +82,8 @@ class FlakyEngine:
     def identity(cls, voice: str | None) -> str:
         return "flaky-1"
 
-    def synthesize(self, text: str, *, voice: str | None, rate: float, language: str) -> Speech:
+    def synthesize(self, text: str, *, voice: str | None, rate: float, language: str,
+                   speaker: str | None = None) -> Speech:
         delay_text, _, delay = os.environ.get("FAULTS_DELAY", "").partition("|")
         if text == delay_text:
             time.sleep(float(delay))

@@ -197,7 +197,8 @@ CASES: list[tuple[str, str | bytes, str | re.Pattern[str] | Callable[[], str]]] 
     # engines and voices
     ("unknown-engine", top("voice: {engine: espeak}"), _unknown_engine),
     ("unknown-voice", top("voice: {engine: piper, name: amy}"),
-     "3:30: engine 'piper' has no voice 'amy'; expected one of: en_US-joe-medium."),
+     "3:30: 'amy' is not a piper voice name (they read like en_GB-alba-medium); see the voices you can "
+     "download with: audio-guide voices --all"),
     # say lines
     ("say-empty", STEPS + "      - say: ''\n", "6:14: a 'say' line must not be empty."),
     ("say-too-long", STEPS + "      - say: " + "a" * (MAX_SAY_CHARS + 1) + "\n",

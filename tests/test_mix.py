@@ -38,7 +38,7 @@ class Ones:
     def __init__(self, lengths: dict[str, int]) -> None:
         self.lengths = lengths
 
-    def get(self, spoken: str) -> np.ndarray:
+    def get(self, spoken: str, voice: object = None) -> np.ndarray:
         return np.ones(self.lengths[spoken], dtype=np.float32)
 
 
@@ -49,7 +49,7 @@ def guide(write_script: Callable[[str, str], Path]):
 
 def test_holds_and_pauses_are_sample_exact(guide) -> None:
     lengths = {"Pull your toes toward your knee.": 30_001, "Let go.": 12_345, "Rest.": 7_777, "Again.": 9_999}
-    timeline = plan(guide, lengths.get, cue_length)
+    timeline = plan(guide, lambda text, _v: lengths.get(text), cue_length)
     mix = render_all(timeline, Ones(lengths), guide.sound)
     assert len(mix) == timeline.total
     for event in timeline.events:
@@ -70,7 +70,7 @@ def test_holds_and_pauses_are_sample_exact(guide) -> None:
 
 def test_block_size_does_not_change_the_mix(guide) -> None:
     lengths = {"Pull your toes toward your knee.": 30_001, "Let go.": 12_345, "Rest.": 7_777, "Again.": 9_999}
-    timeline = plan(guide, lengths.get, cue_length)
+    timeline = plan(guide, lambda text, _v: lengths.get(text), cue_length)
     whole = render_all(timeline, Ones(lengths), guide.sound)
     small = np.concatenate(list(render(timeline, Ones(lengths), guide.sound, block=4_097)))
     np.testing.assert_array_equal(whole, small)
@@ -78,9 +78,9 @@ def test_block_size_does_not_change_the_mix(guide) -> None:
 
 def test_real_clips_fill_their_planned_lengths(guide, tmp_path: Path) -> None:
     clips = Clips(guide, SpeechCache(tmp_path / "c"))
-    from audio_guide.timeline import spoken_sentences
+    from audio_guide.timeline import spoken_lines
 
-    assert clips.make(spoken_sentences(guide)) == 4
+    assert clips.make(spoken_lines(guide)) == 4
     timeline = plan(guide, clips.length, cue_length)
     for event in timeline.speech():
         clip = clips.get(event.spoken)
@@ -95,7 +95,7 @@ def test_real_clips_fill_their_planned_lengths(guide, tmp_path: Path) -> None:
 
 def test_gain_scales_everything(guide) -> None:
     lengths = {"Pull your toes toward your knee.": 100, "Let go.": 100, "Rest.": 100, "Again.": 100}
-    timeline = plan(guide, lengths.get, cue_length)
+    timeline = plan(guide, lambda text, _v: lengths.get(text), cue_length)
     quiet = render_all(timeline, Ones(lengths), guide.sound, gain_db=-6.0)
     loud = render_all(timeline, Ones(lengths), guide.sound, gain_db=0.0)
     np.testing.assert_allclose(quiet, loud * 10 ** (-6 / 20), rtol=1e-5, atol=1e-7)
@@ -113,7 +113,7 @@ def test_fade_out_reaches_silence_without_a_jump(write_script: Callable[[str, st
               - say: Goodnight.
     """))
     lengths = {"Goodnight.": 4410}
-    timeline = plan(guide, lengths.get, cue_length)
+    timeline = plan(guide, lambda text, _v: lengths.get(text), cue_length)
     mix = render_all(timeline, Ones(lengths), guide.sound)
     assert timeline.total == timeline.content_end + samples(1) + samples(2)
     assert abs(mix[-1]) < 1e-6 and abs(mix[0]) < 1e-6

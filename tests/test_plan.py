@@ -33,7 +33,7 @@ sections:
 """
 
 
-def ten_ms_per_char(text: str) -> int:
+def ten_ms_per_char(text: str, _voice: object) -> int:
     return 441 * len(text)
 
 
@@ -105,10 +105,10 @@ def reminder_guide(write_script: Callable[[str, str], Path], hold: str, every: s
 
 def test_reminder_that_would_overrun_is_dropped_with_warning(write_script: Callable[[str, str], Path]) -> None:
     guide = reminder_guide(write_script, "30s", "15s", "A very long reminder that will not fit.")
-    long_lines = plan(guide, lambda text: samples(20) if "reminder" in text else 441)
+    long_lines = plan(guide, lambda text, _v: samples(20) if "reminder" in text else 441)
     assert [e for e in long_lines.speech() if e.reminder] == []
     assert len(long_lines.warnings) == 1 and ":7: a reminder at 15s" in long_lines.warnings[0]
-    short_lines = plan(guide, lambda text: samples(1))
+    short_lines = plan(guide, lambda text, _v: samples(1))
     # 15 s into a 30 s hold is more than 10 s before its end: it is kept
     assert [e.start - 44100 - samples(1) for e in short_lines.speech() if e.reminder] == [samples(15)]
 
@@ -125,7 +125,7 @@ def test_no_reminder_in_last_ten_seconds(write_script: Callable[[str, str], Path
                 remind_every: 12s
                 remind: Breathe.
     """))
-    timeline = plan(guide, lambda _t: 441)
+    timeline = plan(guide, lambda _t, _v: 441)
     hold = next(e for e in timeline.events if e.kind == "hold")
     offsets = [(e.start - hold.start) / 44100 for e in timeline.speech() if e.reminder]
     assert offsets == [12.0, 24.0]  # 36 s is past the hold; 24 s starts 11 s before its end
@@ -157,7 +157,7 @@ def test_total_is_a_length_an_mp3_can_state_exactly(write_script: Callable[[str,
               - say: Go.
     """))
     for length in range(0, 3000, 7):
-        timeline = plan(guide, lambda _t: length, lambda _n: 0)
+        timeline = plan(guide, lambda _t, _v: length, lambda _n: 0)
         raw = 44100 + length
         rest = raw % 1152
         assert timeline.total == (raw + 47 - rest if 0 < rest <= 46 else raw)
@@ -166,7 +166,7 @@ def test_total_is_a_length_an_mp3_can_state_exactly(write_script: Callable[[str,
 
 def test_reminders_never_talk_over_each_other(write_script: Callable[[str, str], Path]) -> None:
     guide = reminder_guide(write_script, "60s", "10s", "A reminder that takes fifteen seconds to say.")
-    timeline = plan(guide, lambda text: samples(15) if "reminder" in text else 441)
+    timeline = plan(guide, lambda text, _v: samples(15) if "reminder" in text else 441)
     hold = next(e for e in timeline.events if e.kind == "hold")
     starts = [(e.start - hold.start) / 44100 for e in timeline.speech() if e.reminder]
     assert starts == [10.0, 30.0]  # 20 s and 40 s would overlap the one before; 50 s is in the last 10 s
@@ -184,5 +184,5 @@ def test_no_paragraph_pause_before_a_silent_cue(write_script: Callable[[str, str
               - cue: none
               - say: Two.
     """))
-    one, two = plan(guide, lambda _t: 441).speech()
+    one, two = plan(guide, lambda _t, _v: 441).speech()
     assert two.start - one.end == samples(1.5)  # one paragraph pause, not two

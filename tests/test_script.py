@@ -319,7 +319,7 @@ KINDS = "say, pause, cue, hold, repeat"
     pytest.param("title: T\ndescription: D\nsections:\n  - title: S\n    steps: []\n",
                  "5:12: the steps of section 'S' must not be empty.", id="steps-empty"),
     pytest.param("title: T\ndescription: D\nsections:\n  - title: S\n    step:\n      - say: Hi.\n",
-                 "5:5: unknown key 'step' in a section; expected one of: title, steps. Did you mean 'steps'?",
+                 "5:5: unknown key 'step' in a section; expected one of: title, steps, voice. Did you mean 'steps'?",
                  id="step-typo"),
 ])
 def test_section_errors(scripts: Path, text: str, expected: str) -> None:
@@ -344,9 +344,9 @@ def test_section_errors(scripts: Path, text: str, expected: str) -> None:
     pytest.param("- Breathe in.\n", "6:9: a step must be a mapping such as '- say: ...', got 'Breathe in.'.",
                  id="text"),
     pytest.param("- hold: 30s\n  remind_evry: 10s\n",
-                 "7:9: unknown key 'remind_evry' in a 'hold' step; expected one of: hold, cue, remind_every, remind. "
+                 "7:9: unknown key 'remind_evry' in a 'hold' step; expected one of: hold, cue, remind_every, remind, voice. "
                  "Did you mean 'remind_every'?", id="option-typo"),
-    pytest.param("- say: Hi.\n  steps: []\n", "7:9: unknown key 'steps' in a 'say' step; expected one of: say.",
+    pytest.param("- say: Hi.\n  steps: []\n", "7:9: unknown key 'steps' in a 'say' step; expected one of: say, voice.",
                  id="option-of-another-kind"),
 ])
 def test_step_errors(scripts: Path, steps: str, expected: str) -> None:
@@ -483,15 +483,19 @@ def test_unknown_engine(scripts: Path) -> None:
 
 @pytest.mark.parametrize(("top", "expected"), [
     pytest.param("voice:\n  name: en_US-jo-medium\n",
-                 "4:9: engine 'piper' has no voice 'en_US-jo-medium'; expected one of: en_US-joe-medium. "
-                 "Did you mean 'en_US-joe-medium'?", id="piper-voice"),
+                 "4:9: the piper voice 'en_US-jo-medium' is not installed; did you mean 'en_US-joe-medium'?",
+                 id="piper-voice"),
     pytest.param("voice:\n  engine: piper\n  name: amy\n",
-                 "5:9: engine 'piper' has no voice 'amy'; expected one of: en_US-joe-medium.", id="piper-voice-far"),
+                 "5:9: 'amy' is not a piper voice name (they read like en_GB-alba-medium); see the voices you can "
+                 "download with: audio-guide voices --all", id="piper-voice-far"),
+    pytest.param("voice:\n  name: en_GB-alba-medium\n",
+                 "4:9: the piper voice 'en_GB-alba-medium' is not installed; download it with: "
+                 "audio-guide voices download en_GB-alba-medium", id="piper-voice-not-installed"),
     pytest.param("voice: piper\n", "3:8: 'voice' must be a mapping (key: value lines), got 'piper'.",
                  id="voice-text"),
     pytest.param("voice:\n  speed: 0.8\n",
-                 "4:3: unknown key 'speed' in 'voice'; expected one of: engine, name, rate, sentence_pause, "
-                 "paragraph_pause.", id="voice-key"),
+                 "4:3: unknown key 'speed' in 'voice'; expected one of: engine, name, model, speaker, rate, "
+                 "sentence_pause, paragraph_pause. Did you mean 'speaker'?", id="voice-key"),
     pytest.param("voice:\n  rate: 3\n", "4:9: 'voice.rate' must be between 0.5 and 2, got 3.", id="rate-high"),
     pytest.param("voice:\n  rate: 0.4\n", "4:9: 'voice.rate' must be between 0.5 and 2, got 0.4.", id="rate-low"),
     pytest.param("voice:\n  rate: fast\n", "4:9: 'voice.rate': expected a number, got 'fast'.", id="rate-text"),

@@ -23,7 +23,7 @@ class Zeros:
     def __init__(self, length: int) -> None:
         self.length = length
 
-    def get(self, spoken: str) -> np.ndarray:
+    def get(self, spoken: str, voice: object = None) -> np.ndarray:
         return np.zeros(self.length, dtype=np.float32)
 
 
@@ -93,7 +93,7 @@ def bed_guide(write_script: Callable[[str, str], Path]):
 
 def test_bed_level_ducking_and_fades(bed_guide) -> None:
     speech = samples(8)
-    timeline = plan(bed_guide, lambda _t: speech, cue_length)
+    timeline = plan(bed_guide, lambda _t, _v: speech, cue_length)
     mix = render_all(timeline, Zeros(speech), bed_guide.sound)
     first = timeline.speech()[0]
     hold = next(e for e in timeline.events if e.kind == "hold")
@@ -116,7 +116,7 @@ def test_bed_level_ducking_and_fades(bed_guide) -> None:
 
 def test_ducking_moves_smoothly(bed_guide) -> None:
     speech = samples(8)
-    timeline = plan(bed_guide, lambda _t: speech, cue_length)
+    timeline = plan(bed_guide, lambda _t, _v: speech, cue_length)
     mix = render_all(timeline, Zeros(speech), bed_guide.sound)
     inside = np.max(np.abs(np.diff(mix[samples(3):samples(5)])))
     first = timeline.speech()[0]
@@ -141,7 +141,7 @@ def test_builtin_cues_are_soft_and_below_the_voice(name: str, write_script: Call
               - say: Hold.
               - hold: 2s
     """))
-    timeline = plan(guide, lambda _t: samples(1), cue_length)
+    timeline = plan(guide, lambda _t, _v: samples(1), cue_length)
     mix = render_all(timeline, Zeros(samples(1)), guide.sound)
     played = next(e for e in timeline.events if e.kind == "cue")
     level = loudness(mix[played.start:played.end])
@@ -165,7 +165,7 @@ def test_user_cue_file_is_faded_and_levelled(tmp_path: Path, write_script: Calla
               - hold: 2s
               - cue: none
     """))
-    timeline = plan(guide, lambda _t: samples(1), cue_length)
+    timeline = plan(guide, lambda _t, _v: samples(1), cue_length)
     played = [e for e in timeline.events if e.kind == "cue"]
     assert len(played) == 1 and played[0].length == int(0.8 * RATE)
     mix = render_all(timeline, Zeros(samples(1)), guide.sound)

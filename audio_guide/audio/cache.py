@@ -1,7 +1,7 @@
 """A content-addressed cache of finished speech clips (house format, after trimming and levelling).
 
 The key covers everything that changes the sound: engine and voice identity (version, model
-digest), rate, language, the exact text, and :data:`PROCESSING` (bumped whenever the clip
+digest), the speaker, rate, language, the exact text, and :data:`PROCESSING` (bumped whenever the clip
 preparation changes). Entries are written to a temporary file and renamed into place, and each
 carries a checksum of its samples: two builds at once can only race to write the same good
 file, and a damaged entry is noticed, removed and made again.
@@ -30,12 +30,13 @@ MAGIC: Final = b"AGSPEECH1"
 _HEADER = struct.Struct("<9sIQ32s")  # magic, rate, sample count, sha256 of the payload
 
 
-def speech_key(identity: str, text: str, *, voice: str | None, rate: float, language: str) -> str:
-    payload = json.dumps(
-        {"engine": identity, "voice": voice, "rate": round(rate, 6), "language": language,
-         "text": text, "processing": PROCESSING},
-        sort_keys=True, ensure_ascii=False,
-    )
+def speech_key(identity: str, text: str, *, voice: str | None, rate: float, language: str,
+               speaker: str | None = None) -> str:
+    fields: dict[str, object] = {"engine": identity, "voice": voice, "rate": round(rate, 6), "language": language,
+                                 "text": text, "processing": PROCESSING}
+    if speaker is not None:  # only when there is one: a single-speaker voice keeps the keys it had
+        fields["speaker"] = speaker
+    payload = json.dumps(fields, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

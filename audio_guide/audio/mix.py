@@ -14,7 +14,7 @@ from typing import Final, Iterator, Protocol
 
 import numpy as np
 
-from ..script import Sound
+from ..script import Sound, Voice
 from ..timeline import Event, Timeline
 from .dsp import SPEECH_REF_LUFS, db, limit, loudness
 from .sounds import Bed, cue_sound
@@ -29,7 +29,7 @@ DUCK_BRIDGE: Final = 2.0
 
 
 class ClipSource(Protocol):
-    def get(self, spoken: str) -> np.ndarray: ...
+    def get(self, spoken: str, voice: Voice | None = None) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -54,16 +54,18 @@ def render(timeline: Timeline, clips: ClipSource, sound: Sound, gain_db: float =
     fade_out = min(timeline.total, int(float(sound.fade_out) * rate))
     gain = np.float32(db(gain_db))
     cue_gain: dict[str, float] = {}
-    limited: OrderedDict[str, np.ndarray] = OrderedDict()
+    limited: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
 
-    def speech_clip(spoken: str) -> np.ndarray:
+    def speech_clip(event: Event) -> np.ndarray:
+        voice = timeline.voice_of(event)
         if ceiling_db is None:
-            return clips.get(spoken)
-        if spoken not in limited:
-            limited[spoken] = limit(clips.get(spoken), ceiling_db - gain_db, rate)
+            return clips.get(event.spoken, voice)
+        key = (event.spoken, event.voice)
+        if key not in limited:
+            limited[key] = limit(clips.get(event.spoken, voice), ceiling_db - gain_db, rate)
             if len(limited) > 16:
                 limited.popitem(last=False)
-        return limited[spoken]
+        return limited[key]
     pending = 0
     active: list[Event] = []
 
@@ -76,7 +78,7 @@ def render(timeline: Timeline, clips: ClipSource, sound: Sound, gain_db: float =
         active = [e for e in active if e.end > b0]
         for event in active:
             if event.kind == "speech":
-                clip = speech_clip(event.spoken)
+                clip = speech_clip(event)
                 level = 1.0
             else:
                 clip = cue_sound(event.text)

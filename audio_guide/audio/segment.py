@@ -20,7 +20,7 @@ with warnings.catch_warnings():  # pydub looks for ffmpeg on PATH at import; it 
 from ..errors import UsageError
 from ..media import ffmpeg_exe
 from ..script import Guide
-from ..timeline import spoken_sentences
+from ..timeline import spoken_lines
 from .cache import SpeechCache
 from .dsp import SPEECH_REF_LUFS
 from .level import PEAK_MARGIN, TRUE_PEAK_LIMIT
@@ -53,7 +53,7 @@ def preview(guide: Guide, section: int | str | None = None, cache: SpeechCache |
     """
     part = section_of(guide, section) if section is not None else guide
     clips = Clips(part, cache if cache is not None else SpeechCache())
-    clips.make(spoken_sentences(part), isolate=True)
+    clips.make(spoken_lines(part), isolate=True)
     timeline = timeline_for(part, clips)
     gain = part.sound.loudness - SPEECH_REF_LUFS
     blocks = list(render(timeline, clips, part.sound, gain, ceiling_db=TRUE_PEAK_LIMIT - PEAK_MARGIN))

@@ -90,7 +90,7 @@ def _line_up(timeline: Timeline, heard: list[recogniser.HeardWord], language: st
     owner: list[int] = []
     said: list[_Said] = []
     for event in timeline.speech():
-        words = tokens(spoken_form(event.text), language)
+        words = tokens(spoken_form(event.text, language=language), language)
         said.append(_Said(event, words, [-1] * len(words), []))
         script.extend(words)
         owner.extend([len(said) - 1] * len(words))

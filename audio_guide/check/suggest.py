@@ -62,13 +62,13 @@ def suggest_respellings(guide: Guide, report: GuideCheck,
 def find_respelling(guide: Guide, text: str, word: str, engine: engines.Engine | None = None) -> str | None:
     """A spelling of ``word`` that, said in ``text`` by the guide's voice, is heard as ``word``; or ``None``."""
     engine = engine or engines.get(guide.voice.engine)
-    expected = tokens(spoken_form(text), guide.language)
+    expected = tokens(spoken_form(text, language=guide.language), guide.language)
     if word not in expected:
         return None
     lexicon = tuple((w, s) for w, s in guide.lexicon if w.lower() != word)
     tries = [word] if len(lexicon) < len(guide.lexicon) else []  # the script's own entry may be what broke it
     for candidate in [*tries, *respellings(word)[:MAX_TRIES]]:
-        spoken = spoken_form(text, (*lexicon, (word, candidate)))
+        spoken = spoken_form(text, (*lexicon, (word, candidate)), guide.language)
         # twice: the voice varies a little from one take to the next, and one lucky take is no fix
         if all(_heard(engine, guide, spoken, expected, word) for _ in range(2)):
             return candidate
@@ -76,7 +76,8 @@ def find_respelling(guide: Guide, text: str, word: str, engine: engines.Engine |
 
 
 def _heard(engine: engines.Engine, guide: Guide, spoken: str, expected: list[str], word: str) -> bool:
-    speech = engine.synthesize(spoken, voice=guide.voice.name, rate=guide.voice.rate, language=guide.language)
+    speech = engine.synthesize(spoken, voice=guide.voice.voice_id, rate=guide.voice.rate, language=guide.language,
+                               speaker=guide.voice.speaker)
     clip = prepare_speech(speech.samples, speech.rate)
     quiet = np.zeros(HOUSE_RATE // 2, dtype=np.float32)
     from scipy.signal import resample_poly

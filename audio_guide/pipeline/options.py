@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .. import engines
 from ..errors import UsageError
-from ..script import Guide
+from ..script import Guide, VoiceChange, voice_problem
 
 
 @dataclass(frozen=True)
@@ -32,19 +32,22 @@ class Options:
 
 
 def apply_options(guide: Guide, options: Options) -> Guide:
-    """The guide with command-line voice settings applied (validated like the script's)."""
-    voice = guide.voice
-    if options.engine is not None:
-        if options.engine not in engines.names():
-            raise UsageError(f"unknown engine '{options.engine}'; expected one of: {', '.join(engines.names())}.")
-        voice = dataclasses.replace(voice, engine=options.engine, name=None)
-    if options.voice is not None:
-        known = engines.voice_names(voice.engine)
-        if known is not None and options.voice not in known:
-            raise UsageError(f"engine '{voice.engine}' has no voice '{options.voice}'; expected {engines.listing(known)}.")
-        voice = dataclasses.replace(voice, name=options.voice)
-    if options.rate is not None:
-        if not 0.5 <= options.rate <= 2.0:
-            raise UsageError(f"--rate must be between 0.5 and 2.0, got {options.rate:g}.")
-        voice = dataclasses.replace(voice, rate=options.rate)
-    return dataclasses.replace(guide, voice=voice)
+    """The guide with command-line voice settings applied to its own voice, and checked like the script's.
+
+    Sections and lines with a ``voice:`` of their own keep what they set and take the rest from
+    the new voice, so every voice the guide now speaks in is checked again (installed, speaks
+    the guide's language) before any speech is made.
+    """
+    if options.engine is None and options.voice is None and options.rate is None:
+        return guide
+    if options.engine is not None and options.engine not in engines.names():
+        raise UsageError(f"unknown engine '{options.engine}'; expected one of: {', '.join(engines.names())}.")
+    if options.rate is not None and not 0.5 <= options.rate <= 2.0:
+        raise UsageError(f"--rate must be between 0.5 and 2.0, got {options.rate:g}.")
+    change = VoiceChange(engine=options.engine, name=options.voice, rate=options.rate)
+    changed = dataclasses.replace(guide, voice=change.apply(guide.voice))
+    for voice in changed.voices():
+        problem = voice_problem(voice, changed.language)
+        if problem is not None:
+            raise UsageError(f"{guide.path}: with the voice from the command line, {problem}")
+    return changed

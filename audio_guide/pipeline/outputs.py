@@ -17,7 +17,7 @@ from ..audio import Clips, SpeechCache, Tags, encode_to_target, tag_mp3, timelin
 from ..files import Staged
 from ..podcast import Episode
 from ..script import Guide
-from ..timeline import spoken_sentences
+from ..timeline import spoken_lines
 from .fingerprint import previous_gain
 from .options import Options
 from .progress import BuildEvent, Built, Progress
@@ -28,7 +28,7 @@ def render_guide(guide: Guide, options: Options, stamp: str, cache: SpeechCache 
     """Make ``guide``'s outputs in ``options.out_dir``; ``stamp`` is its fingerprint, kept in the record."""
     cache = cache if cache is not None else SpeechCache(options.cache_dir)
     clips = Clips(guide, cache)
-    sentences = spoken_sentences(guide)
+    sentences = spoken_lines(guide)
     todo = clips.missing(sentences)
     done = 0
 

@@ -51,17 +51,19 @@ from .model import (
     Sound,
     Step,
     Voice,
+    VoiceChange,
     Where,
 )
 from .reader import LANGUAGE_TAG, Reader, compose, describe, did_you_mean, is_empty
 from .text import sentences, split_breaks, spoken_form
+from .voices import VoiceProblem, voice_problem
 
 __all__ = [
     "AUDIO_EXTENSIONS", "BED_SECONDS_USED", "DURATION_HELP", "BUILTIN_BEDS", "BUILTIN_CUE_SECONDS", "BUILTIN_CUES", "LANGUAGE_TAG", "MAX_BREAK", "MAX_CUE_SECONDS", "MAX_DEPTH",
     "MAX_EXPANDED_STEPS", "MAX_FILE_BYTES", "MAX_GUIDE_SECONDS", "MAX_REPEAT", "MAX_SAY_CHARS",
     "MAX_STEP_SECONDS", "REMINDER_QUIET_END", "SILENT_DB", "STEP_KINDS",
-    "Cue", "Guide", "Hold", "Pause", "Reader", "Repeat", "Say", "Section", "Sound", "Step", "Voice", "Where",
+    "Cue", "Guide", "Hold", "Pause", "Reader", "Repeat", "Say", "Section", "Sound", "Step", "Voice", "VoiceChange", "VoiceProblem", "Where",
     "compose", "cover_image", "cue_seconds", "describe", "did_you_mean", "format_duration", "human", "is_empty", "load_script",
     "load_scripts", "parse_duration", "parse_level", "project_file", "sentences", "shown", "sound_problem", "sound_source",
-    "split_breaks", "spoken_form",
+    "split_breaks", "spoken_form", "voice_problem",
 ]

@@ -143,6 +143,8 @@ def _sniff(path: Path, extensions: tuple[str, ...]) -> bool:
         return False
     if ".png" in extensions:
         return head.startswith(b"\x89PNG\r\n\x1a\n") or head.startswith(b"\xff\xd8\xff")
+    if ".onnx" in extensions:  # a protobuf ModelProto opens with field 1, ir_version
+        return head.startswith(b"\x08")
     return (
         head.startswith((b"RIFF", b"ID3", b"OggS", b"fLaC", b"FORM"))
         or head[4:8] == b"ftyp"

@@ -15,7 +15,6 @@ from typing import Any, Final
 
 import yaml
 
-from .. import engines
 from ..errors import ScriptError
 from .assets import cover_image, cue_seconds, sound_source
 from .durations import human, shown
@@ -44,23 +43,23 @@ from .model import (
 )
 from .reader import LANGUAGE_TAG, Reader, compose, describe, did_you_mean, is_empty
 from .text import split_breaks
+from .voices import VoiceNodes, check_voices, voice_change
 
 MAX_EPISODE_NUMBER: Final = 100_000
 TOP_KEYS: Final = (
     "title", "description", "slug", "language", "voice", "sound", "sections",
     "author", "album", "genre", "published", "references", "lexicon", "cover", "season", "episode", "draft",
 )
-VOICE_KEYS: Final = ("engine", "name", "rate", "sentence_pause", "paragraph_pause")
 SOUND_KEYS: Final = (
     "ambience", "cue", "loudness", "fade_out", "fade_in", "ambience_level", "duck", "tail",
 )
-SECTION_KEYS: Final = ("title", "steps")
+SECTION_KEYS: Final = ("title", "steps", "voice")
 STEP_KINDS: Final = ("say", "pause", "cue", "hold", "repeat")
 STEP_OPTIONS: Final = {
-    "say": (),
+    "say": ("voice",),
     "pause": (),
     "cue": (),
-    "hold": ("cue", "remind_every", "remind"),
+    "hold": ("cue", "remind_every", "remind", "voice"),
     "repeat": ("steps",),
 }
 
@@ -81,10 +80,17 @@ def load_script(path: str | Path) -> Guide:
     def opt(key: str) -> yaml.Node | None:
         return top[key][1] if key in top else None
 
-    voice = _voice(reader, opt("voice"))
+    language = "en"
+    if (language_node := opt("language")) is not None:
+        language = reader.text(language_node, "'language'")
+        if not LANGUAGE_TAG.fullmatch(language):
+            raise reader.fail(language_node, f"language '{language}' is not a BCP-47 tag;", "write e.g. en or en-GB.")
+    voice_nodes: VoiceNodes = {}
+    top_voice = voice_change(reader, node, voice_nodes) if (node := opt("voice")) is not None else None
+    voice = top_voice.apply(Voice()) if top_voice is not None else Voice()
     sound = _sound(reader, opt("sound"))
     sections = tuple(
-        _section(reader, node, voice) for node in reader.sequence(top["sections"][1], "'sections'")
+        _section(reader, node, voice_nodes) for node in reader.sequence(top["sections"][1], "'sections'")
     )
     slug_node = opt("slug")
     slug = reader.text(slug_node, "'slug'") if slug_node else path.stem
@@ -94,11 +100,6 @@ def load_script(path: str | Path) -> Guide:
             raise reader.fail(slug_node, f"slug '{slug}' is not a safe file name;", rule)
         raise reader.fail(root, f"the file name gives the slug '{slug}', which is not a safe file name;",
                           f"add a 'slug:' line or rename the file ({rule[:-1]}).")
-    language = "en"
-    if (language_node := opt("language")) is not None:
-        language = reader.text(language_node, "'language'")
-        if not LANGUAGE_TAG.fullmatch(language):
-            raise reader.fail(language_node, f"language '{language}' is not a BCP-47 tag;", "write e.g. en or en-GB.")
     published = _date(reader, node) if (node := opt("published")) is not None else None
     references = tuple(reader.text(n, "a reference", 1000) for n in reader.sequence(node, "'references'")) \
         if (node := opt("references")) is not None else ()
@@ -144,6 +145,7 @@ def load_script(path: str | Path) -> Guide:
         draft=draft,
     )
     _check_totals(reader, root, guide)
+    check_voices(reader, guide, voice_nodes, top_voice, language_node, root)
     return guide
 
 
@@ -157,35 +159,6 @@ def load_scripts(paths: list[Path]) -> list[Guide]:
                               str(guide.path), None, None, "give each guide its own slug.")
         seen[guide.slug] = guide.path
     return guides
-
-
-def _voice(reader: Reader, node: yaml.Node | None) -> Voice:
-    if node is None:
-        return Voice()
-    keys = reader.mapping(node, "'voice'", VOICE_KEYS)
-    values: dict[str, Any] = {}
-    if "engine" in keys:
-        knode = keys["engine"][1]
-        engine = reader.text(knode, "'voice.engine'")
-        if engine not in engines.names():
-            raise reader.fail(knode, f"unknown engine '{engine}'; expected one of: {', '.join(engines.names())}.",
-                              did_you_mean(engine, engines.names()))
-        values["engine"] = engine
-    engine = values.get("engine", Voice.engine)
-    if "name" in keys:
-        vnode = keys["name"][1]
-        name = reader.text(vnode, "'voice.name'")
-        known = engines.voice_names(engine)
-        if known is not None and name not in known:
-            raise reader.fail(vnode, f"engine '{engine}' has no voice '{name}'; expected {engines.listing(known)}.",
-                              did_you_mean(name, known))
-        values["name"] = name
-    if "rate" in keys:
-        values["rate"] = reader.number(keys["rate"][1], "'voice.rate'", 0.5, 2.0, "")
-    for key in ("sentence_pause", "paragraph_pause"):
-        if key in keys:
-            values[key] = reader.duration(keys[key][1], f"'voice.{key}'", allow_zero=True, high=Fraction(60))
-    return Voice(**values)
 
 
 def _sound(reader: Reader, node: yaml.Node | None) -> Sound:
@@ -209,14 +182,16 @@ def _sound(reader: Reader, node: yaml.Node | None) -> Sound:
     return Sound(**values)
 
 
-def _section(reader: Reader, node: yaml.Node, voice: Voice) -> Section:
-    keys = reader.mapping(node, "a section", SECTION_KEYS, SECTION_KEYS)
+def _section(reader: Reader, node: yaml.Node, voice_nodes: VoiceNodes) -> Section:
+    keys = reader.mapping(node, "a section", SECTION_KEYS, ("title", "steps"))
     title = reader.text(keys["title"][1], "a section's 'title'", 200)
-    steps = tuple(_step(reader, n) for n in reader.sequence(keys["steps"][1], f"the steps of section '{title}'"))
-    return Section(title=title, steps=steps, where=reader.where(node))
+    voice = voice_change(reader, keys["voice"][1], voice_nodes, "a section's 'voice'") if "voice" in keys else None
+    steps = tuple(_step(reader, n, voice_nodes)
+                  for n in reader.sequence(keys["steps"][1], f"the steps of section '{title}'"))
+    return Section(title=title, steps=steps, where=reader.where(node), voice=voice)
 
 
-def _step(reader: Reader, node: yaml.Node, depth: int = 0) -> Step:
+def _step(reader: Reader, node: yaml.Node, voice_nodes: VoiceNodes, depth: int = 0) -> Step:
     if isinstance(node, yaml.ScalarNode) and node.value in STEP_KINDS:
         raise reader.fail(node, f"step '{node.value}' has no value;", f"write e.g. '- {node.value}: ...'.")
     if not isinstance(node, yaml.MappingNode):
@@ -238,8 +213,9 @@ def _step(reader: Reader, node: yaml.Node, depth: int = 0) -> Step:
     keys = reader.mapping(node, f"a '{kind}' step", (kind,) + STEP_OPTIONS[kind])
     value = keys[kind][1]
     where = reader.where(node)
+    voice = voice_change(reader, keys["voice"][1], voice_nodes, f"the {kind}'s 'voice'") if "voice" in keys else None
     if kind == "say":
-        return Say(text=_say_text(reader, value, "a 'say' line"), where=where)
+        return Say(text=_say_text(reader, value, "a 'say' line"), where=where, voice=voice)
     if kind == "pause":
         return Pause(seconds=reader.duration(value, "'pause'"), where=where)
     if kind == "cue":
@@ -262,14 +238,18 @@ def _step(reader: Reader, node: yaml.Node, depth: int = 0) -> Step:
                                   f"{human(seconds)} hold, inside its last {human(REMINDER_QUIET_END)}.",
                                   "Shorten 'remind_every' or lengthen the hold.")
             remind = _say_text(reader, keys["remind"][1], "'remind'")
-        return Hold(seconds=seconds, where=where, cue=cue, remind_every=every, remind=remind)
+        if voice is not None and remind is None:
+            raise reader.fail(keys["voice"][0], "a hold's 'voice' is the voice of its reminders, but it has none;",
+                              "add 'remind' and 'remind_every', or remove 'voice'.")
+        return Hold(seconds=seconds, where=where, cue=cue, remind_every=every, remind=remind, voice=voice)
     # repeat
     times = reader.scalar(value, "'repeat'")
     if isinstance(times, bool) or not isinstance(times, int) or not 1 <= times <= MAX_REPEAT:
         raise reader.fail(value, f"'repeat' must be a whole number from 1 to {MAX_REPEAT}, got {shown(value.value)}.")
     if "steps" not in keys:
         raise reader.fail(node, "a 'repeat' step needs 'steps': the list of steps to repeat.")
-    steps = tuple(_step(reader, n, depth + 1) for n in reader.sequence(keys["steps"][1], "the repeat's 'steps'"))
+    steps = tuple(_step(reader, n, voice_nodes, depth + 1)
+                  for n in reader.sequence(keys["steps"][1], "the repeat's 'steps'"))
     return Repeat(times=times, steps=steps, where=where)
 
 

@@ -7,10 +7,10 @@ already validated, so the planner and renderer never re-check a user's script.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import Final, Iterator, Union
+from typing import Any, Final, Iterator, Union
 
 DEFAULT_ENGINE: Final = "piper"
 DEFAULT_RATE: Final = 1.0
@@ -45,12 +45,59 @@ class Voice:
     """Registry name of the speech engine."""
     name: str | None = None
     """The engine's voice id; ``None`` takes the engine's default voice."""
+    model: Path | None = None
+    """A producer's own voice file (absolute), used instead of ``name``."""
+    speaker: str | None = None
+    """One speaker of a voice that has several: its name, or its number as text."""
     rate: float = DEFAULT_RATE
     """Speaking speed: 1.0 is the voice's normal speed, 0.8 slower."""
     sentence_pause: Fraction = DEFAULT_SENTENCE_PAUSE
     """Silence after each sentence inside a ``say``: the engine adds none by itself."""
     paragraph_pause: Fraction = DEFAULT_PARAGRAPH_PAUSE
     """Silence after a ``say`` followed by another ``say`` or a ``cue``."""
+
+    @property
+    def voice_id(self) -> str | None:
+        """What the engine is told to speak with: the model file's path, else the voice's name."""
+        return str(self.model) if self.model is not None else self.name
+
+    def label(self) -> str:
+        """The voice as a person would name it in a message."""
+        who = self.model.name if self.model is not None else (self.name or "its default voice")
+        return f"{self.engine} {who}" + (f" (speaker {self.speaker})" if self.speaker is not None else "")
+
+
+@dataclass(frozen=True)
+class VoiceChange:
+    """A ``voice:`` given on a section, a ``say`` or a hold's reminders: only what it sets.
+
+    Kept apart from :class:`Voice` so that what is not set still comes from above, including a
+    voice chosen on the command line for the whole guide.
+    """
+
+    engine: str | None = None
+    name: str | None = None
+    model: Path | None = None
+    speaker: str | None = None
+    rate: float | None = None
+    sentence_pause: Fraction | None = None
+    paragraph_pause: Fraction | None = None
+
+    def apply(self, base: Voice) -> Voice:
+        """``base`` with this change on top. Another engine, voice name or file starts from that
+        voice's own defaults: a speaker of one voice means nothing to another."""
+        values: dict[str, Any] = {f: getattr(self, f) for f in ("rate", "sentence_pause", "paragraph_pause")
+                                  if getattr(self, f) is not None}
+        who: dict[str, Any] = {}
+        if self.engine is not None and self.engine != base.engine:
+            who = {"engine": self.engine, "name": None, "model": None, "speaker": None}
+        if self.name is not None:
+            who.update(name=self.name, model=None, speaker=None)
+        if self.model is not None:
+            who.update(name=None, model=self.model, speaker=None)
+        if self.speaker is not None:
+            who["speaker"] = self.speaker
+        return replace(base, **who, **values)
 
 
 @dataclass(frozen=True)
@@ -81,6 +128,8 @@ class Say:
 
     text: str
     where: Where
+    voice: VoiceChange | None = None
+    """This line's own voice, over its section's."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +158,8 @@ class Hold:
     """End cue; ``None`` means the guide's ``sound.cue``."""
     remind_every: Fraction | None = None
     remind: str | None = None
+    voice: VoiceChange | None = None
+    """The reminders' own voice, over the section's (e.g. a second, softer one)."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +181,8 @@ class Section:
     title: str
     steps: tuple[Step, ...]
     where: Where
+    voice: VoiceChange | None = None
+    """The section's own voice or pace, over the guide's (e.g. a slower closing)."""
 
 
 @dataclass(frozen=True)
@@ -158,13 +211,33 @@ class Guide:
     draft: bool = False
     """Built into output/ like any guide, but left out of the feed and the page until it is not."""
 
+    def voice_for(self, section: Section, step: Say | Hold | None = None) -> Voice:
+        """The voice a line is spoken in: the guide's, then its section's, then its own."""
+        voice = self.voice
+        for change in (section.voice, step.voice if step is not None else None):
+            if change is not None:
+                voice = change.apply(voice)
+        return voice
+
+    def voices(self) -> tuple[Voice, ...]:
+        """Every voice the guide speaks in, the guide's own first, each once."""
+        found = {self.voice: None}
+        for section in self.sections:
+            found.setdefault(self.voice_for(section))
+            for step in _walk(section.steps):
+                if isinstance(step, (Say, Hold)) and step.voice is not None:
+                    found.setdefault(self.voice_for(section, step))
+        return tuple(found)
+
     def written_steps(self) -> Iterator[Step]:
         """Every step as written, a repeat's own steps included once (not expanded)."""
-        def walk(steps: tuple[Step, ...]) -> Iterator[Step]:
-            for step in steps:
-                yield step
-                if isinstance(step, Repeat):
-                    yield from walk(step.steps)
         for section in self.sections:
-            yield from walk(section.steps)
+            yield from _walk(section.steps)
+
+
+def _walk(steps: tuple[Step, ...]) -> Iterator[Step]:
+    for step in steps:
+        yield step
+        if isinstance(step, Repeat):
+            yield from _walk(step.steps)
 

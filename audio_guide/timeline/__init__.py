@@ -9,7 +9,7 @@ exactly what was planned. No audio library is imported here.
 from __future__ import annotations
 
 from .events import HOUSE_RATE, LEAD_IN, Chapter, Event, Timeline, samples
-from .planner import estimate_length, plan, spoken_sentences
+from .planner import Line, estimate_length, plan, spoken_lines, spoken_sentences
 
-__all__ = ["HOUSE_RATE", "LEAD_IN", "Chapter", "Event", "Timeline", "estimate_length", "plan", "samples",
-           "spoken_sentences"]
+__all__ = ["HOUSE_RATE", "LEAD_IN", "Chapter", "Event", "Line", "Timeline", "estimate_length", "plan", "samples",
+           "spoken_lines", "spoken_sentences"]

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from ..script import Voice
 
 HOUSE_RATE: Final = 44_100
 """The one sample rate every clip is converted to on entry (mono float32)."""
@@ -33,6 +36,8 @@ class Event:
     estimated: bool = False
     """The speech length is a guess: the sentence is not in the cache yet."""
     line: int | None = None
+    voice: int = 0
+    """Speech: which of :attr:`Timeline.voices` says it."""
 
     @property
     def end(self) -> int:
@@ -57,6 +62,11 @@ class Timeline:
     """End of the last event; the tail and the fade-out follow."""
     total: int
     warnings: tuple[str, ...] = field(default=())
+    voices: tuple[Voice, ...] = field(default=())
+    """The voices speech events name by index; the guide's own is the first."""
+
+    def voice_of(self, event: Event) -> Voice | None:
+        return self.voices[event.voice] if self.voices else None
 
     @property
     def estimated(self) -> bool:
@@ -81,6 +91,7 @@ class Timeline:
                  "start_seconds": secs(e.start), "length_seconds": secs(e.length)}
                 for e in self.events
             ],
+            "voices": [voice.label() for voice in self.voices],
             "warnings": list(self.warnings),
         }
 

@@ -8,6 +8,8 @@ Layout rules (documented in the README):
 - the guide opens with :data:`LEAD_IN` of quiet;
 - sentences of one ``say`` are separated by ``voice.sentence_pause``; a ``<break>`` replaces it;
 - after a ``say``, ``voice.paragraph_pause`` follows when the next step is a ``say`` or ``cue``;
+- the voice of a line (and so its pauses) is the guide's, over which its section's and then its
+  own ``voice:`` are laid;
 - a ``hold`` starts where the previous step ended (the end of the speech before it) and
   lasts exactly its length; its end cue starts at its end; reminders sit inside it, at
   every ``remind_every``, and none starts in its last 10 s or would run past its end;
@@ -28,6 +30,7 @@ from ..script import (
     Repeat,
     Say,
     Step,
+    Voice,
     sentences,
     split_breaks,
     spoken_form,
@@ -39,50 +42,56 @@ MP3_FRAME_SLACK: Final = 46
 ESTIMATE_SECONDS_PER_CHAR: Final = 0.05
 """Speech length guess at rate 1.0, for sentences not yet in the cache (piper: ~0.049)."""
 
-LengthOf = Callable[[str], "int | None"]
+Line = tuple[Voice, str]
+"""A sentence in engine form, and the voice it is spoken in: what synthesis makes."""
+LengthOf = Callable[[str, Voice], "int | None"]
 
 
 def estimate_length(spoken: str, rate: float) -> int:
     return samples(Fraction(len(spoken)) * Fraction(ESTIMATE_SECONDS_PER_CHAR).limit_denominator(1000) / Fraction(rate).limit_denominator(1000))
 
 
-def spoken_sentences(guide: Guide) -> list[str]:
-    """Every distinct sentence the guide speaks, in engine form: what synthesis must make."""
-    seen: dict[str, None] = {}
-    for _kind, _step, _section in _flatten(guide):
-        texts = []
-        if isinstance(_step, Say):
-            texts.append(_step.text)
-        elif isinstance(_step, Hold) and _step.remind:
-            texts.append(_step.remind)
-        for text in texts:
-            for piece in split_breaks(text):
-                if isinstance(piece, str):
-                    for sentence in sentences(piece):
-                        seen.setdefault(spoken_form(sentence, guide.lexicon))
+def spoken_lines(guide: Guide) -> list[Line]:
+    """Every distinct sentence the guide speaks with its voice, in engine form: what synthesis must make."""
+    seen: dict[Line, None] = {}
+    for _kind, step, section in _flatten(guide):
+        text = step.text if isinstance(step, Say) else step.remind if isinstance(step, Hold) else None
+        if not text or not isinstance(step, (Say, Hold)):
+            continue
+        voice = guide.voice_for(guide.sections[section], step)
+        for piece in split_breaks(text):
+            if isinstance(piece, str):
+                for sentence in sentences(piece):
+                    seen.setdefault((voice, spoken_form(sentence, guide.lexicon, guide.language)))
     return list(seen)
+
+
+def spoken_sentences(guide: Guide) -> list[str]:
+    """Every distinct sentence the guide speaks, in engine form, whatever its voice."""
+    return list(dict.fromkeys(text for _voice, text in spoken_lines(guide)))
 
 
 def plan(guide: Guide, length_of: LengthOf | None = None, cue_length: Callable[[str], int] | None = None,
          rate: int = HOUSE_RATE) -> Timeline:
     """Lay the guide out on a timeline.
 
-    ``length_of(spoken_sentence)`` gives a sentence's length in samples or ``None`` (then it is
-    estimated); ``cue_length(name)`` gives a cue's length in samples.
+    ``length_of(spoken_sentence, voice)`` gives a sentence's length in samples or ``None`` (then
+    it is estimated); ``cue_length(name)`` gives a cue's length in samples.
     """
-    length_of = length_of or (lambda _text: None)
+    length_of = length_of or (lambda _text, _voice: None)
     cue_length = cue_length or (lambda _name: samples(Fraction(2), rate))
-    sentence_gap = samples(guide.voice.sentence_pause, rate)
-    paragraph_gap = samples(guide.voice.paragraph_pause, rate)
+    voices: dict[Voice, int] = {guide.voice: 0}
     events: list[Event] = []
     warnings: list[str] = []
     section_starts: list[int] = []
     cursor = samples(LEAD_IN, rate)
 
-    def speak(text: str, section: int, line: int, reminder: bool, at: int) -> tuple[list[Event], int]:
+    def speak(text: str, section: int, line: int, reminder: bool, at: int, voice: Voice) -> tuple[list[Event], int]:
         """Events for one say/remind text starting at ``at``; returns them and the end."""
         out: list[Event] = []
         pos = at
+        which = voices.setdefault(voice, len(voices))
+        sentence_gap = samples(voice.sentence_pause, rate)
         pieces = split_breaks(text)
         for index, piece in enumerate(pieces):
             if isinstance(piece, Fraction):
@@ -91,10 +100,11 @@ def plan(guide: Guide, length_of: LengthOf | None = None, cue_length: Callable[[
                 continue
             said = sentences(piece)
             for s_index, sentence in enumerate(said):
-                spoken = spoken_form(sentence, guide.lexicon)
-                known = length_of(spoken)
-                length = known if known is not None else estimate_length(spoken, guide.voice.rate)
-                out.append(Event("speech", pos, length, section, sentence, spoken, reminder, known is None, line))
+                spoken = spoken_form(sentence, guide.lexicon, guide.language)
+                known = length_of(spoken, voice)
+                length = known if known is not None else estimate_length(spoken, voice.rate)
+                out.append(Event("speech", pos, length, section, sentence, spoken, reminder, known is None, line,
+                                 which))
                 pos += length
                 last_piece = index == len(pieces) - 1
                 if s_index < len(said) - 1 or (not last_piece and not isinstance(pieces[index + 1], Fraction)):
@@ -110,12 +120,13 @@ def plan(guide: Guide, length_of: LengthOf | None = None, cue_length: Callable[[
             section_starts.append(0 if section == 0 else cursor)
         line = step.where.line
         if isinstance(step, Say):
-            spoken, cursor = speak(step.text, section, line, False, cursor)
+            voice = guide.voice_for(guide.sections[section], step)
+            spoken, cursor = speak(step.text, section, line, False, cursor, voice)
             events.extend(spoken)
             following = next((later for _kind, later, _section in flat[index + 1:] if not _silent(later)), None)
             if isinstance(following, (Say, Cue)):
-                events.append(Event("gap", cursor, paragraph_gap, section, line=line))
-                cursor += paragraph_gap
+                events.append(Event("gap", cursor, samples(voice.paragraph_pause, rate), section, line=line))
+                cursor += events[-1].length
         elif isinstance(step, Pause):
             events.append(Event("pause", cursor, samples(step.seconds, rate), section, line=line))
             cursor += events[-1].length
@@ -127,7 +138,8 @@ def plan(guide: Guide, length_of: LengthOf | None = None, cue_length: Callable[[
             start, length = cursor, samples(step.seconds, rate)
             events.append(Event("hold", start, length, section, line=line))
             if step.remind_every is not None and step.remind is not None:
-                events.extend(_reminders(step, start, length, section, speak, warnings, guide, rate))
+                voice = guide.voice_for(guide.sections[section], step)
+                events.extend(_reminders(step, voice, start, length, section, speak, warnings, guide, rate))
             cursor = start + length
             cue = step.cue or guide.sound.cue
             if cue != "none":
@@ -141,7 +153,7 @@ def plan(guide: Guide, length_of: LengthOf | None = None, cue_length: Callable[[
         for i, s in enumerate(guide.sections)
     )
     events.sort(key=lambda e: (e.start, e.kind != "hold"))
-    return Timeline(rate, tuple(events), chapters, content_end, total, tuple(warnings))
+    return Timeline(rate, tuple(events), chapters, content_end, total, tuple(warnings), tuple(voices))
 
 
 def _silent(step: Step) -> bool:
@@ -159,8 +171,8 @@ def _frame_safe(total: int) -> int:
     return total + (MP3_FRAME_SLACK + 1 - rest) if 0 < rest <= MP3_FRAME_SLACK else total
 
 
-def _reminders(step: Hold, start: int, length: int, section: int,
-               speak: Callable[[str, int, int, bool, int], tuple[list[Event], int]],
+def _reminders(step: Hold, voice: Voice, start: int, length: int, section: int,
+               speak: Callable[[str, int, int, bool, int, Voice], tuple[list[Event], int]],
                warnings: list[str], guide: Guide, rate: int) -> list[Event]:
     assert step.remind_every is not None and step.remind is not None  # guarded by the caller
     out: list[Event] = []
@@ -169,7 +181,7 @@ def _reminders(step: Hold, start: int, length: int, section: int,
     at = start + every
     free_from = start
     while at < last_start:
-        events, end = speak(step.remind, section, step.where.line, True, at)
+        events, end = speak(step.remind, section, step.where.line, True, at, voice)
         if end > start + length:
             warnings.append(f"{guide.path}:{step.where.line}: a reminder at {(at - start) / rate:.0f}s into the hold "
                             "would run past its end, so it is left out.")

@@ -65,7 +65,8 @@ class FakeEngine:
     def identity(cls, voice: str | None) -> str:
         return "fake-1"
 
-    def synthesize(self, text: str, *, voice: str | None, rate: float, language: str) -> Speech:
+    def synthesize(self, text: str, *, voice: str | None, rate: float, language: str,
+                   speaker: str | None = None) -> Speech:
         calls.append(text)
         n = fake_samples(text, rate)
         t = np.arange(n) / RATE

@@ -1,0 +1,95 @@
+"""Two voices in one guide, with the real offline engine: a second installed voice (a copy of the
+bundled model under another name, the only piper model here) reads a slower closing section.
+
+Measured on the MP3 as written: the closing section's words a minute fall by the ratio of the
+rates, the recogniser hears the second voice's words, and lines of the two voices are as even in
+loudness as lines of one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyloudnorm
+import pytest
+from support import voicefiles
+from support.audiocheck import decode_mp3, loud_spans, transcribe
+from support.listening import missing
+
+from audio_guide.pipeline import Options, build
+
+pytestmark = pytest.mark.slow
+
+LINE = "Take hold of your toes and pull them gently toward your knee, then let the whole leg rest."
+SCRIPT = f"""
+title: Two voices
+description: A faster opening and a slower closing in a second voice.
+voice: {{rate: 1.0, sentence_pause: 400ms, paragraph_pause: 800ms}}
+sound: {{ambience: none, cue: none, fade_out: 1s}}
+sections:
+  - title: Awake
+    steps:
+      - say: {LINE}
+      - pause: 2s
+      - say: Breathe out slowly through your mouth.
+      - pause: 2s
+  - title: Drowsy
+    voice: {{name: en_GB-testvoice-medium, rate: 0.7}}
+    steps:
+      - say: {LINE}
+      - pause: 2s
+      - say: Breathe out slowly through your mouth.
+      - pause: 2s
+"""
+WORDS = len(LINE.split())
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("voices-e2e")
+    (root / "scripts").mkdir()
+    script = root / "scripts" / "two-voices.yaml"
+    script.write_text(SCRIPT.lstrip(), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AUDIO_GUIDE_VOICES_DIR", str(root / "voices"))
+        voicefiles.install(root / "voices", "en_GB-testvoice-medium")
+        [result] = build([script], Options(out_dir=root / "output", cache_dir=root / "cache"))
+    return result
+
+
+def _first_line_seconds(audio: np.ndarray, rate: int, start: int, end: int) -> float:
+    """How long the first stretch of sound in ``[start, end)`` lasts, from the samples."""
+    spans = loud_spans(audio[start:end], rate, threshold_db=-45.0, min_gap=1.0)  # a comma is no pause
+    return spans[0][1] - spans[0][0]
+
+
+def test_the_slower_section_is_slower_by_the_ratio_of_the_rates(built) -> None:
+    audio = decode_mp3(built.mp3)
+    rate = built.timeline.rate
+    awake, drowsy = built.timeline.chapters
+    fast = WORDS / _first_line_seconds(audio, rate, awake.start, awake.end) * 60
+    slow = WORDS / _first_line_seconds(audio, rate, drowsy.start, drowsy.end) * 60
+    # piper's length scale is 1 / rate: words a minute scale by 0.7 (its randomness moves a take a few %)
+    assert slow / fast == pytest.approx(0.7, abs=0.05), (fast, slow)
+    voices = {built.timeline.voices[e.voice].name for e in built.timeline.speech()}
+    assert voices == {None, "en_GB-testvoice-medium"}
+
+
+def test_the_second_voice_is_heard(built) -> None:
+    audio = decode_mp3(built.mp3)
+    drowsy = built.timeline.chapters[1]
+    heard = transcribe(audio[drowsy.start:drowsy.end], rate=built.timeline.rate)
+    lost = missing(LINE + " Breathe out slowly through your mouth.", heard)
+    assert len(lost) <= 2, f"not heard: {lost}; heard: {heard}"
+    assert not [w for w in lost if w in ("toes", "knee", "leg", "breathe", "mouth")], heard
+
+
+def test_lines_of_two_voices_are_as_even_as_lines_of_one(built) -> None:
+    audio = decode_mp3(built.mp3).astype(np.float64)
+    rate = built.timeline.rate
+    meter = pyloudnorm.Meter(rate)
+    level: dict[int, list[float]] = {}
+    for event in built.timeline.speech():
+        level.setdefault(event.voice, []).append(meter.integrated_loudness(audio[event.start:event.end]))
+    one = max(max(v) - min(v) for v in level.values())
+    both = max(x for v in level.values() for x in v) - min(x for v in level.values() for x in v)
+    assert both <= one + 1.0, level
