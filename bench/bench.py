@@ -68,13 +68,13 @@ from pathlib import Path
 from audio_guide.audio import Clips, SpeechCache
 from audio_guide.pipeline import Options, build
 from audio_guide.script import load_script
-from audio_guide.timeline import spoken_sentences
+from audio_guide.timeline import spoken_lines
 script, out, cache = Path({script!r}), Path({out!r}), Path({cache!r})
 guide = load_script(script)
 clips = Clips(guide, SpeechCache(cache))
-sentences = spoken_sentences(guide)
-t0 = time.perf_counter(); made = clips.make(sentences, isolate=True); synth = time.perf_counter() - t0
-speech = sum(clips.length(s) for s in sentences) / 44100
+lines = spoken_lines(guide)
+t0 = time.perf_counter(); made = clips.make(lines, isolate=True); synth = time.perf_counter() - t0
+speech = sum(clips.length(text, voice) for voice, text in lines) / 44100
 t0 = time.perf_counter(); [b] = build([script], Options(out_dir=out, cache_dir=cache), force=True); rest = time.perf_counter() - t0
 result = dict(synth_s=synth, made=made, speech_s=speech, render_s=rest, total_s=synth + rest, audio_s=b.seconds,
               size=b.mp3.stat().st_size)
