@@ -61,6 +61,11 @@ def test_calm_pacing(guides) -> None:
         minutes = (sum(e.length for e in speech) + sum(e.length for e in gaps)) / built.timeline.rate / 60
         assert 100 <= words / minutes <= 130, (built.guide.slug, words / minutes)
         assert built.guide.voice.rate < 1.0
+        # the closing section slows toward sleep (test_voices_e2e: a rate is heard as that pace)
+        closing = built.guide.voice_for(built.guide.sections[-1])
+        assert closing.rate < built.guide.voice.rate, built.guide.slug
+        assert {e.voice for e in speech if e.section == len(built.guide.sections) - 1} == {
+            built.timeline.voices.index(closing)}
 
 
 def test_lines_are_even_in_loudness(guides) -> None:
