@@ -444,12 +444,14 @@ def test_gtts_rate_limited_backs_off_then_gives_a_clear_error(site: Path, tmp_pa
 
 def fake_ffmpeg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, on_encode: str, otherwise: str = "") -> None:
     """``AUDIO_GUIDE_FFMPEG`` -> a script running ``on_encode`` for the MP3 encode (``$out`` is the
-    file ffmpeg would write), ``otherwise`` for every other call, then the real ffmpeg."""
+    file ffmpeg would write: the last argument, or the file in the tee muxer's list that also feeds
+    the meter), ``otherwise`` for every other call, then the real ffmpeg."""
     from support.audiocheck import ffmpeg_exe as real_ffmpeg
 
     script = tmp_path / "ffmpeg"
     script.write_text(f"""#!/bin/sh
 for out; do :; done
+case "$out" in *"|"*) out=${{out%%|*}}; out=${{out#*]}} ;; esac
 case " $* " in
   *" libmp3lame "*) {on_encode} ;;
   *) {otherwise} ;;

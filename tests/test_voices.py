@@ -277,3 +277,30 @@ def test_cli_build_with_a_layered_guide_speaks_every_voice(project: Path, write_
     result = run("build")
     assert result.exit_code == 0, result.stderr
     assert (project / "output" / "g.mp3").is_file()
+
+
+def test_several_guides_are_spoken_by_one_worker_before_the_mixing(project: Path, write_script: Write,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from audio_guide.audio import speaker
+    from support import fakeengine
+
+    started: list[int] = []
+    real = speaker._start_worker
+
+    def counted(engine: str, todo: list) -> object:  # type: ignore[type-arg]
+        started.append(len(todo))
+        return real(engine, todo)
+    monkeypatch.setattr(speaker, "_start_worker", counted)
+    for name in ("a", "b", "c"):
+        write_script(f"{name}.yaml", LAYERED.replace("Five.", f"Five {name}."))
+    result = run("build")
+    assert result.exit_code == 0, result.stderr
+    # one worker for the three guides; the lines they share are spoken once
+    assert len(started) == 1
+    said = list(fakeengine.calls._list())
+    assert len(said) == len(set(said)) == started[0]
+    assert {"Five a.", "Five b.", "Five c."} <= set(said)
+    for name in ("a", "b", "c"):
+        assert (project / "output" / f"{name}.mp3").is_file()
+    assert run("build").exit_code == 0
+    assert len(started) == 1  # an up-to-date build speaks nothing, and starts no worker

@@ -5,7 +5,8 @@ block by block with the bed and cues, levelled to the loudness target and encode
 ID3 tags, chapters and cover art. This is the only stage that imports numpy and scipy; the
 stages before it stay cheap, so ``--help`` and ``validate`` never load it.
 
-Rooms: :mod:`.speech` (clips by spoken text), :mod:`.speaker` (the worker's client),
+Rooms: :mod:`.speech` (clips by spoken text), :mod:`.speaker` (the worker's client), :mod:`.ahead`
+(a whole build's lines, spoken at once),
 :mod:`.cache`, :mod:`.dsp`, :mod:`.sounds` (beds and cues), :mod:`.mix`, :mod:`.pcm`
 (ffmpeg pipes), :mod:`.loudness`, :mod:`.level` (the loudness loop), :mod:`.export`, and
 :mod:`.segment` (a guide or section as a pydub ``AudioSegment``).
@@ -13,6 +14,7 @@ Rooms: :mod:`.speech` (clips by spoken text), :mod:`.speaker` (the worker's clie
 
 from __future__ import annotations
 
+from .ahead import Spoken, speak_ahead
 from .cache import CacheInfo, SpeechCache, speech_key
 from .dsp import SPEECH_REF_LUFS, prepare_speech
 from .export import Tags, encode_mp3, tag_mp3
@@ -25,7 +27,7 @@ from .sounds import Bed, cue_length, cue_sound
 from .speech import Clips, timeline_for
 
 __all__ = [
-    "SPEECH_REF_LUFS", "TRUE_PEAK_LIMIT", "Bed", "CacheInfo", "Clips", "Loudness", "SpeechCache", "Tags",
+    "SPEECH_REF_LUFS", "TRUE_PEAK_LIMIT", "Bed", "CacheInfo", "Clips", "Loudness", "SpeechCache", "Spoken", "Tags",
     "cue_length", "cue_sound", "decode", "encode_mp3", "encode_to_target", "measure_file", "measure_stream",
-    "prepare_speech", "preview", "render", "render_all", "section_of", "speech_key", "tag_mp3", "timeline_for",
+    "prepare_speech", "preview", "render", "render_all", "section_of", "speak_ahead", "speech_key", "tag_mp3", "timeline_for",
 ]

@@ -34,6 +34,7 @@ from mutagen.id3._tags import save_frame
 from ..errors import ExportError
 from ..files import shown
 from ..media.ffmpeg import ffmpeg_exe
+from .loudness import Loudness, measure_file, metered
 from .pcm import pipe_blocks
 
 BITRATE: Final = "96k"
@@ -61,6 +62,36 @@ class Tags:
     date: dt.date | None = None
     language: str = "en"
     references: tuple[str, ...] = field(default=())
+
+
+_TEE_SPECIAL: Final = frozenset("|[]:=\\'\"")
+"""Characters the tee muxer's output list would read as its own syntax."""
+
+
+def encode_measured(blocks: Iterable[np.ndarray], path: Path, rate: int) -> Loudness:
+    """Encode float blocks into ``path`` and measure the MP3's loudness and true peak as it is written.
+
+    The encoded frames go to the file and, through ffmpeg's tee muxer, to a second ffmpeg that
+    decodes and meters them while the encoder runs: the file is byte for byte what
+    :func:`encode_mp3` writes, and the measurement is of the MP3 itself, at no extra pass.
+    """
+    if _TEE_SPECIAL & set(path.name):  # never for the build's own staged names; a caller's odd name
+        encode_mp3(blocks, path, rate)
+        return measure_file(path)
+    slave = "f=mp3:id3v2_version=0"
+    command = [
+        ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+        "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
+        "-c:a", "libmp3lame", "-b:a", BITRATE, "-ar", str(rate), "-ac", "1", "-map", "0:a", "-map_metadata", "-1",
+        "-f", "tee", f"[{slave}:write_xing=1]{path.name}|[{slave}:write_xing=0]pipe:1",
+    ]
+    name = Path(shown(path)).name
+    with metered("mp3", f"measuring {name}") as meter:
+        code, stderr, _written = pipe_blocks(command, blocks, f"encoding {name}", stdout=meter, cwd=path.parent)
+    if code != 0:
+        last = " | ".join(stderr.splitlines()[-3:]) or "no message"
+        raise ExportError(f"ffmpeg could not encode {name}: {last}")
+    return meter.result()
 
 
 def encode_mp3(blocks: Iterable[np.ndarray], path: Path, rate: int) -> int:

@@ -14,8 +14,8 @@ from ..errors import ExportError
 from ..script import Sound
 from ..timeline import Timeline
 from .dsp import SPEECH_REF_LUFS
-from .export import encode_mp3
-from .loudness import Loudness, measure_file, measure_stream
+from .export import encode_measured
+from .loudness import Loudness, measure_stream
 from .mix import ClipSource, render
 
 TRUE_PEAK_LIMIT: Final = -1.5
@@ -36,9 +36,11 @@ def encode_to_target(timeline: Timeline, clips: ClipSource, sound: Sound, path: 
     """Encode at the script's loudness target with true peak under the ceiling, measured on the MP3.
 
     The gain comes from the last build of this guide when there is one (a one-line edit hardly
-    moves the loudness), else from measuring the mix at a first guess, limiter included. The
-    MP3 is then measured as written; if the encoder pushed a peak over the ceiling or the
-    level is off, it is made again with the correction (at most :data:`LOUDNESS_TRIES` times).
+    moves the loudness), else from measuring the mix at a first guess, limiter included (a
+    mixing pass without an encoder costs a fifth of an encode; a wrong guess would cost a
+    second encode). The MP3 is measured as it is written, by a meter running beside the
+    encoder; if the encoder pushed a peak over the ceiling or the level is off, it is made
+    again with the correction (at most :data:`LOUDNESS_TRIES` times).
 
     The gain never lifts the voice more than :data:`VOICE_HEADROOM` over the target: a guide
     that is mostly ambience (a long sleep tail) measures quiet as a whole, and raising it to
@@ -57,8 +59,7 @@ def encode_to_target(timeline: Timeline, clips: ClipSource, sound: Sound, path: 
         gain = guess + (target - before.integrated) + MP3_LOUDNESS_LOSS if math.isfinite(before.integrated) else guess
     gain = min(gain, cap)
     for _attempt in range(LOUDNESS_TRIES):
-        encode_mp3(render(timeline, clips, sound, gain, ceiling_db=ceiling), path, timeline.rate)
-        measured = measure_file(path)
+        measured = encode_measured(render(timeline, clips, sound, gain, ceiling_db=ceiling), path, timeline.rate)
         level_ok = (not math.isfinite(measured.integrated) or abs(measured.integrated - target) <= LOUDNESS_TOLERANCE
                     or (gain >= cap - 1e-6 and measured.integrated < target))
         if level_ok and measured.true_peak <= TRUE_PEAK_LIMIT:

@@ -1,16 +1,18 @@
 """Loudness and true peak (EBU R128 / ITU BS.1770) measured by ffmpeg's ``ebur128`` filter.
 
-Used twice per build: on the mix before encoding (to set the gain), and on the MP3 as written
-(to prove the target and the true-peak ceiling hold after the encoder, which can add peaks).
+Measured on the MP3 as it is written (to prove the target and the true-peak ceiling hold after
+the encoder, which can add peaks), by a meter fed the encoded frames while the encoder runs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -50,6 +52,58 @@ def _parse(stderr: bytes) -> Loudness:
     def num(value: str) -> float:
         return float("-inf") if value == "-inf" else float(value)
     return Loudness(num(match["i"]), num(match["tp"]) if match["tp"] else float("nan"), num(match["lra"]))
+
+
+class Meter:
+    """An ffmpeg metering what is written into :attr:`stdin` (see :func:`metered`)."""
+
+    def __init__(self, process: subprocess.Popen[bytes], what: str) -> None:
+        self._process = process
+        self._what = what
+        self._said: list[bytes] = []
+        self._reader = threading.Thread(target=lambda: self._said.append(process.stderr.read()))  # type: ignore[union-attr]
+        self._reader.start()
+
+    def fileno(self) -> int:
+        """The meter's input, for a producer process to write into directly."""
+        assert self._process.stdin is not None
+        return self._process.stdin.fileno()
+
+    def close(self) -> int:
+        if self._process.stdin is not None:
+            self._process.stdin.close()
+        code = self._process.wait()
+        self._reader.join()
+        return code
+
+    def result(self) -> Loudness:
+        said = b"".join(self._said)
+        if self._process.returncode != 0:
+            words = said.decode("utf-8", "replace").strip().splitlines()
+            raise ExportError(f"{self._what}: ffmpeg could not measure it: {' | '.join(words[-3:]) or 'no message'}")
+        return _parse(said)
+
+
+@contextlib.contextmanager
+def metered(kind: str, what: str) -> Iterator[Meter]:
+    """A loudness and true-peak meter for a stream of ``kind`` (e.g. ``mp3``) fed by another process.
+
+    The meter runs alongside its producer, on the other core: measuring costs no pass of its own.
+    On leaving the block its input is closed and it finishes; :meth:`Meter.result` then reads it.
+    """
+    try:
+        process = subprocess.Popen(_command(f"-f\x00{kind}\x00-i\x00pipe:0"), stdin=subprocess.PIPE,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    except OSError as exc:
+        raise ExportError(f"{what}: could not start ffmpeg ({exc.strerror}).") from None
+    meter = Meter(process, what)
+    try:
+        yield meter
+    except BaseException:
+        process.kill()
+        meter.close()
+        raise
+    meter.close()
 
 
 def measure_file(path: Path) -> Loudness:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
@@ -23,15 +23,18 @@ def decode(source: str | os.PathLike[str] | bytes, rate: int, *, filters: str | 
     return np.frombuffer(raw, dtype="<f4").astype(np.float32)
 
 
-def pipe_blocks(command: Sequence[str], blocks: "Iterable[np.ndarray]", what: str) -> tuple[int, str, int]:
+def pipe_blocks(command: Sequence[str], blocks: "Iterable[np.ndarray]", what: str, *,
+                stdout: Any = None, cwd: "os.PathLike[str] | None" = None) -> tuple[int, str, int]:
     """Stream float blocks into ``command``'s stdin as little-endian float32.
 
     stderr is drained on a thread while we write, so a talkative ffmpeg can never fill its
     pipe and stall both processes. If ffmpeg stops reading (it failed), writing stops and its
-    exit status and words tell why. Returns (exit status, stderr text, samples written).
+    exit status and words tell why. ``stdout`` is where ffmpeg's output goes (a file object
+    or descriptor, e.g. the pipe into a meter). Returns (exit status, stderr text, samples written).
     """
     try:
-        process = subprocess.Popen(list(command), stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        process = subprocess.Popen(list(command), stdin=subprocess.PIPE, stderr=subprocess.PIPE, stdout=stdout,
+                                   cwd=cwd)
     except OSError as exc:
         raise ExportError(f"{what}: could not start ffmpeg ({exc.strerror}).") from None
     assert process.stdin is not None and process.stderr is not None

@@ -23,24 +23,26 @@ from ..errors import EngineError
 from ..timeline import Line
 
 Progress = Callable[[str], None]
-Store = Callable[[Line, np.ndarray, int], None]
-"""Called with each spoken line, its samples and their rate."""
+Job = tuple[Line, str]
+"""A line to speak and the language of the guide it is in."""
+Store = Callable[[int, np.ndarray, int], None]
+"""Called with each spoken job's index, its samples and their rate."""
+
 WORKER_START_ENV: Final = "AUDIO_GUIDE_WORKER_START"
 """Unset: the speech worker is a fresh interpreter holding only the voice. ``fork``: a forked
 process (tests use it, so that what they patch in this process holds in the worker too)."""
 
 
-def speak_in_worker(engine: str, language: str, todo: list[Line], store: Store,
-                    progress: Progress | None) -> None:
-    """Speak ``todo`` (lines of one engine, in any of its voices) in a fresh worker process
-    (:mod:`audio_guide.engines.worker`), which loads each voice once.
+def speak_in_worker(engine: str, todo: list[Job], store: Store, progress: Progress | None = None) -> None:
+    """Speak ``todo`` (lines of one engine, in any of its voices and languages) in a fresh worker
+    process (:mod:`audio_guide.engines.worker`), which loads each voice once.
 
     The worker holds only the voice; the samples come back through a pipe and are prepared
     and cached here, so the worker's memory is the voice's alone, and it is gone when the
     speaking is done. The worker ignores Ctrl-C: this process receives it, stops the worker
     and unwinds, so a user sees one clean message.
     """
-    receiver, process = _start_worker(engine, language, todo)
+    receiver, process = _start_worker(engine, todo)
     finished = False
     try:
         while True:
@@ -52,9 +54,9 @@ def speak_in_worker(engine: str, language: str, todo: list[Line], store: Store,
                                   f"(exit code {code}); run the build again.") from None
             if message[0] == "speech":
                 _kind, index, raw, rate = message
-                store(todo[index], np.frombuffer(raw, dtype="<f4"), rate)
+                store(index, np.frombuffer(raw, dtype="<f4"), rate)
                 if progress:
-                    progress(todo[index][1])
+                    progress(todo[index][0][1])
             elif message[0] == "ok":
                 finished = True
                 return
@@ -99,11 +101,11 @@ class _Worker:
         return self.forked.exitcode
 
 
-def _start_worker(engine: str, language: str, todo: list[Line]) -> tuple[Connection, _Worker]:
+def _start_worker(engine: str, todo: list[Job]) -> tuple[Connection, _Worker]:
     """Start the speech worker: ``python -m audio_guide.engines.worker`` with two pipes, or a
     forked process when ``AUDIO_GUIDE_WORKER_START=fork`` (what tests patch then holds there)."""
-    items = [(text, voice.voice_id, voice.speaker, voice.rate) for voice, text in todo]
-    job = (engines.info(engine), items, language)
+    items = [(text, voice.voice_id, voice.speaker, voice.rate, language) for (voice, text), language in todo]
+    job = (engines.info(engine), items)
     if os.environ.get(WORKER_START_ENV) == "fork":
         context = multiprocessing.get_context("fork")
         receiver, sender = context.Pipe(duplex=False)

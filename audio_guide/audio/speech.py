@@ -60,7 +60,8 @@ class Clips:
         for engine in dict.fromkeys(voice.engine for voice, _text in todo):
             part = [line for line in todo if line[0].engine == engine]
             if isolate:
-                speak_in_worker(engine, self.language, part, self.store, progress)
+                speak_in_worker(engine, [(line, self.language) for line in part],
+                                lambda index, samples, rate: self.store(part[index], samples, rate), progress)
             else:
                 self._make(engine, part, progress)
         return len(todo)

@@ -15,11 +15,11 @@ from ..errors import AudioGuideError
 from . import EngineInfo, get, names, register
 
 
-Item = tuple[str, "str | None", "str | None", float]
-"""One sentence to speak: its text, the voice id, the speaker and the rate."""
+Item = tuple[str, "str | None", "str | None", float, str]
+"""One sentence to speak: its text, the voice id, the speaker, the rate and the language."""
 
 
-def speak(info: EngineInfo, items: list[Item], language: str, conn: Connection) -> None:
+def speak(info: EngineInfo, items: list[Item], conn: Connection) -> None:
     """Entry point of the worker process: ``("speech", index, bytes, rate)`` per item, then
     ``("ok",)``, or one ``("error", message)``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
@@ -27,7 +27,7 @@ def speak(info: EngineInfo, items: list[Item], language: str, conn: Connection) 
         if info.name not in names():
             register(info)  # an engine registered at run time (a plugin, a test) in the parent
         engine = get(info.name)
-        for index, (text, voice, speaker, rate) in enumerate(items):
+        for index, (text, voice, speaker, rate, language) in enumerate(items):
             try:
                 speech = engine.synthesize(text, voice=voice, rate=rate, language=language, speaker=speaker)
             except AudioGuideError:
@@ -52,9 +52,9 @@ def main() -> None:
     imports the caller's ``__main__`` (as multiprocessing's spawn would)."""
     read_fd, write_fd = int(sys.argv[1]), int(sys.argv[2])
     inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
-    info, items, language = inbox.recv()
+    info, items = inbox.recv()
     inbox.close()
-    speak(info, items, language, outbox)
+    speak(info, items, outbox)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,12 @@ from .fingerprint import fingerprint, up_to_date
 from .options import Options
 from .progress import Built, Progress
 
-if TYPE_CHECKING:  # a type only: the audio stage is loaded below, when a guide must be rendered
-    from ..audio import SpeechCache
+if TYPE_CHECKING:  # types only: the audio stage is loaded below, when a guide must be rendered
+    from ..audio import SpeechCache, Spoken
 
 
 def build_guide(guide: Guide, options: Options, cache: SpeechCache | None = None,
-                progress: Progress | None = None, force: bool = False) -> Built:
+                progress: Progress | None = None, force: bool = False, spoken: int | None = None) -> Built:
     """Build one guide, or return the last build's result when it is up to date (unless ``force``).
 
     Deciding costs a digest of the script and its files; only a guide that must be made again
@@ -29,4 +29,21 @@ def build_guide(guide: Guide, options: Options, cache: SpeechCache | None = None
         render_guide,  # the boundary to the audio stage, crossed only when needed
     )
 
-    return render_guide(guide, options, stamp, cache, progress)
+    return render_guide(guide, options, stamp, cache, progress, spoken)
+
+
+def stale(guides: list[Guide], options: Options, force: bool = False) -> list[Guide]:
+    """The guides a build will render (out of date, or all with ``force``), in order."""
+    return [g for g in guides if force or up_to_date(g, options, fingerprint(g, options)) is None]
+
+
+def speak_first(guides: list[Guide], options: Options, progress: Progress | None = None,
+                force: bool = False) -> Spoken | None:
+    """Speak every guide to be rendered in one worker before mixing any; ``None`` when fewer than
+    two are: one gains nothing, and an up-to-date build must not load the audio stage."""
+    todo = stale(guides, options, force)
+    if len(todo) < 2:
+        return None
+    from .outputs import speak_first as speak
+
+    return speak(todo, options, progress)

@@ -13,7 +13,7 @@ import hashlib
 from pathlib import Path
 
 from .. import podcast
-from ..audio import Clips, SpeechCache, Tags, encode_to_target, tag_mp3, timeline_for
+from ..audio import Clips, SpeechCache, Spoken, Tags, encode_to_target, speak_ahead, tag_mp3, timeline_for
 from ..files import Staged
 from ..podcast import Episode
 from ..script import Guide
@@ -23,9 +23,23 @@ from .options import Options
 from .progress import BuildEvent, Built, Progress
 
 
+def speak_first(guides: list[Guide], options: Options, progress: Progress | None = None) -> Spoken:
+    """Speak what every guide to be rendered misses, in one worker, before any is mixed (see
+    :func:`~audio_guide.audio.speak_ahead`)."""
+    cache = SpeechCache(options.cache_dir)
+
+    def told(guide: Guide, done: int, total: int) -> None:
+        if progress is not None:
+            progress(BuildEvent("speaking", guide, done, total))
+    return speak_ahead([(guide, Clips(guide, cache)) for guide in guides], told)
+
+
 def render_guide(guide: Guide, options: Options, stamp: str, cache: SpeechCache | None = None,
-                 progress: Progress | None = None) -> Built:
-    """Make ``guide``'s outputs in ``options.out_dir``; ``stamp`` is its fingerprint, kept in the record."""
+                 progress: Progress | None = None, spoken: int | None = None) -> Built:
+    """Make ``guide``'s outputs in ``options.out_dir``; ``stamp`` is its fingerprint, kept in the record.
+
+    ``spoken``: its lines were spoken already by :func:`speak_first`, this many of them for it.
+    """
     cache = cache if cache is not None else SpeechCache(options.cache_dir)
     clips = Clips(guide, cache)
     sentences = spoken_lines(guide)
@@ -37,9 +51,9 @@ def render_guide(guide: Guide, options: Options, stamp: str, cache: SpeechCache 
         done += 1
         if progress is not None:
             progress(BuildEvent("speaking", guide, done, len(todo)))
-    if progress is not None:
+    if progress is not None and todo:
         progress(BuildEvent("speaking", guide, 0, len(todo)))
-    made = clips.make(todo, tick, isolate=True, checked=True)
+    made = clips.make(todo, tick, isolate=True, checked=True) + (spoken or 0)
     if progress is not None:
         progress(BuildEvent("mixing", guide))
     timeline = timeline_for(guide, clips)
@@ -81,7 +95,7 @@ def render_guide(guide: Guide, options: Options, stamp: str, cache: SpeechCache 
     for old in out.glob(f"{glob.escape(guide.slug)}.cover*.png"):  # earlier pictures of this guide
         if old.name != cover_name:
             old.unlink(missing_ok=True)
-    return Built(guide, target, episode, made, len(sentences) - len(todo), False, timeline, measured)
+    return Built(guide, target, episode, made, len(sentences) - made, False, timeline, measured)
 
 
 def _served_name(cover: Path | None, out: Path) -> str | None:

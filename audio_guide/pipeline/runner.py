@@ -22,7 +22,7 @@ from ..places import cache_dir, cache_problem
 from ..podcast import Podcast, cover_file_name, place_cover, podcast_for, publish
 from ..script import Guide, load_scripts
 from .fingerprint import fingerprint, up_to_date
-from .guide import build_guide
+from .guide import build_guide, speak_first
 from .lock import output_lock
 from .options import Options, apply_options
 from .progress import BuildEvent, Built, Progress
@@ -68,8 +68,12 @@ def _build_all(guides: list[Guide], options: Options, progress: Progress | None,
             progress(BuildEvent("built", built.guide, built=built))
     try:
         if jobs <= 1 or len(guides) <= 1:
+            spoken = speak_first(guides, options, progress, force)
             for guide in guides:
-                finished(build_guide(guide, options, None, progress, force))
+                if spoken is not None and spoken.error is not None and guide.slug == spoken.failed:
+                    raise spoken.error  # the guides before it are built; it is not asked of the engine again
+                finished(build_guide(guide, options, None, progress, force,
+                                     spoken.counts.get(guide.slug) if spoken is not None else None))
         else:
             _build_parallel(guides, options, force, jobs, finished)
     except BaseException:
