@@ -6,7 +6,8 @@ Run:  python bench/bench.py            (all sizes: 10, 60 and 180 minutes; sever
 Everything is measured in this run, baseline included, on this machine: figures from another
 machine are not comparable. Targets (issue: fast rebuilds and long guides) are checked at the end.
 Memory of a whole process tree (the build, its speech worker and ffmpeg together) is sampled from
-/proc, so that figure needs Linux.
+/proc every 20 ms as the sum of each process's PSS (shared library pages counted once), so that
+figure needs Linux.
 """
 
 from __future__ import annotations
@@ -186,26 +187,42 @@ result = dict(speak_s=time.perf_counter() - t0, lines=len(lines))
 
 
 def _tree_rss_mb(root: int) -> float:
-    """Resident memory of ``root`` and every process under it, from /proc (Linux)."""
+    """Memory of ``root`` and every process under it, from /proc (Linux): each process's proportional
+    set size (PSS: its own pages, plus its share of pages it shares, such as the libraries the
+    build and its speech worker both map), so that a page is never counted twice; RSS where the
+    kernel gives no PSS."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat", "rb") as fh:
-                fields = fh.read().rsplit(b")", 1)[1].split()
-        except OSError:
+                ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
             continue
-        pid, ppid = int(entry), int(fields[1])
-        children.setdefault(ppid, []).append(pid)
-        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        children.setdefault(ppid, []).append(int(entry))
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        total += _memory_of(pid)
         todo.extend(children.get(pid, []))
     return total / 1e6
+
+
+def _memory_of(pid: int) -> int:
+    """Bytes: PSS from smaps_rollup, else RSS from statm; 0 for a process that has just ended."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def tree_peak(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:

@@ -237,6 +237,8 @@ def test_the_plan_speaks_each_line_in_its_voice_with_its_pauses(write_script: Wr
     assert four.start - three.end == 44_100  # the closing section's 1s
     assert speech[5].start - four.end == 88_200  # and its 2s paragraph pause
     assert gaps  # the gaps are events of their own (transcripts skip them)
+    assert timeline.to_dict()["voices"] == ["fake default voice", "fake other, rate 1.25",
+                                            "fake default voice, rate 0.8", "fake soft, rate 0.8"]
 
 
 def test_each_voice_has_its_own_speech(write_script: Write, tmp_path: Path) -> None:

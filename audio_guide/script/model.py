@@ -62,9 +62,10 @@ class Voice:
         return str(self.model) if self.model is not None else self.name
 
     def label(self) -> str:
-        """The voice as a person would name it in a message."""
-        who = self.model.name if self.model is not None else (self.name or "its default voice")
-        return f"{self.engine} {who}" + (f" (speaker {self.speaker})" if self.speaker is not None else "")
+        """The voice as a person would name it: ``piper en_GB-alba-medium (speaker 2), rate 0.8``."""
+        who = self.model.name if self.model is not None else (self.name or "default voice")
+        return (f"{self.engine} {who}" + (f" (speaker {self.speaker})" if self.speaker is not None else "")
+                + (f", rate {self.rate:g}" if self.rate != DEFAULT_RATE else ""))
 
 
 @dataclass(frozen=True)
