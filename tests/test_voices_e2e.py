@@ -21,7 +21,13 @@ from audio_guide.pipeline import Options, build
 
 pytestmark = pytest.mark.slow
 
-LINE = "Take hold of your toes and pull them gently toward your knee, then let the whole leg rest."
+LINES = (
+    "Take hold of your toes and pull them gently toward your knee, then let the whole leg rest.",
+    "Breathe out slowly through your mouth, and let your shoulders drop.",
+    "A warm towel over the calf helps the muscle let go of the cramp.",
+    "Now turn onto your side, and let your legs grow heavy and warm.",
+)
+STEPS = "".join(f"      - say: {line}\n      - pause: 2s\n" for line in LINES)
 SCRIPT = f"""
 title: Two voices
 description: A faster opening and a slower closing in a second voice.
@@ -30,19 +36,11 @@ sound: {{ambience: none, cue: none, fade_out: 1s}}
 sections:
   - title: Awake
     steps:
-      - say: {LINE}
-      - pause: 2s
-      - say: Breathe out slowly through your mouth.
-      - pause: 2s
-  - title: Drowsy
+{STEPS}  - title: Drowsy
     voice: {{name: en_GB-testvoice-medium, rate: 0.7}}
     steps:
-      - say: {LINE}
-      - pause: 2s
-      - say: Breathe out slowly through your mouth.
-      - pause: 2s
-"""
-WORDS = len(LINE.split())
+{STEPS}"""
+WORDS = sum(len(line.split()) for line in LINES)
 
 
 @pytest.fixture(scope="module")
@@ -63,19 +61,21 @@ def built(tmp_path_factory: pytest.TempPathFactory):
     return result
 
 
-def _first_line_seconds(audio: np.ndarray, rate: int, start: int, end: int) -> float:
-    """How long the first stretch of sound in ``[start, end)`` lasts, from the samples."""
+def _speaking_seconds(audio: np.ndarray, rate: int, start: int, end: int) -> float:
+    """How long the voice speaks in ``[start, end)``, from the samples: its lines, not the pauses between."""
     spans = loud_spans(audio[start:end], rate, threshold_db=-45.0, min_gap=1.0)  # a comma is no pause
-    return spans[0][1] - spans[0][0]
+    assert len(spans) == len(LINES), spans
+    return sum(b - a for a, b in spans)
 
 
 def test_the_slower_section_is_slower_by_the_ratio_of_the_rates(built) -> None:
     audio = decode_mp3(built.mp3)
     rate = built.timeline.rate
     awake, drowsy = built.timeline.chapters
-    fast = WORDS / _first_line_seconds(audio, rate, awake.start, awake.end) * 60
-    slow = WORDS / _first_line_seconds(audio, rate, drowsy.start, drowsy.end) * 60
-    # piper's length scale is 1 / rate: words a minute scale by 0.7 (its randomness moves a take a few %)
+    fast = WORDS / _speaking_seconds(audio, rate, awake.start, awake.end) * 60
+    slow = WORDS / _speaking_seconds(audio, rate, drowsy.start, drowsy.end) * 60
+    # words a minute scale by the rate; piper's randomness moves one line's take by up to 8 %, four
+    # lines together by about half that (uncalibrated, piper's own length scale gives 0.77-0.78)
     assert slow / fast == pytest.approx(0.7, abs=0.05), (fast, slow)
     voices = {built.timeline.voices[e.voice].name for e in built.timeline.speech()}
     assert voices == {None, "en_GB-testvoice-medium"}
@@ -85,11 +85,11 @@ def test_the_second_voice_is_heard(built) -> None:
     audio = decode_mp3(built.mp3)
     drowsy = built.timeline.chapters[1]
     heard = transcribe(audio[drowsy.start:drowsy.end], rate=built.timeline.rate)
-    lost = missing(LINE + " Breathe out slowly through your mouth.", heard)
+    lost = missing(" ".join(LINES), heard)
     # a take is random and the small recogniser slips on a word or two ("breathe" as "birth", "whole"
     # as "hole"); a line the second voice did not say loses a dozen
-    assert len(lost) <= 3, f"not heard: {lost}; heard: {heard}"
-    assert len(missing("toes gently knee rest slowly mouth", heard)) <= 1, heard
+    assert len(lost) <= 4, f"not heard: {lost}; heard: {heard}"
+    assert len(missing("toes gently knee slowly mouth shoulders towel muscle cramp side heavy", heard)) <= 1, heard
 
 
 def test_lines_of_two_voices_are_as_even_as_lines_of_one(built) -> None:
