@@ -185,6 +185,10 @@ class Section:
     voice: VoiceChange | None = None
     """The section's own voice or pace, over the guide's (e.g. a slower closing)."""
 
+    def written_steps(self) -> Iterator[Step]:
+        """Every step as written, a repeat's own steps included once (not expanded)."""
+        return _walk(self.steps)
+
 
 @dataclass(frozen=True)
 class Guide:
@@ -225,7 +229,7 @@ class Guide:
         found = {self.voice: None}
         for section in self.sections:
             found.setdefault(self.voice_for(section))
-            for step in _walk(section.steps):
+            for step in section.written_steps():
                 if isinstance(step, (Say, Hold)) and step.voice is not None:
                     found.setdefault(self.voice_for(section, step))
         return tuple(found)
@@ -233,7 +237,7 @@ class Guide:
     def written_steps(self) -> Iterator[Step]:
         """Every step as written, a repeat's own steps included once (not expanded)."""
         for section in self.sections:
-            yield from _walk(section.steps)
+            yield from section.written_steps()
 
 
 def _walk(steps: tuple[Step, ...]) -> Iterator[Step]:

@@ -17,10 +17,13 @@ import yaml
 from .. import engines
 from .assets import project_file
 from .durations import shown
-from .model import Guide, Hold, Repeat, Say, Step, Voice, VoiceChange
+from .model import Guide, Hold, Say, Voice, VoiceChange
 from .reader import Reader, did_you_mean
 
 VOICE_KEYS: Final = ("engine", "name", "model", "speaker", "rate", "sentence_pause", "paragraph_pause")
+_POINT_AT: Final = {"name": ("name", "model", "engine"), "speaker": ("speaker",),
+                    "language": ("name", "model", "engine")}
+"""Which of a ``voice:`` mapping's keys an error about each field points at, the first one written."""
 
 Field = Literal["name", "speaker", "language"]
 
@@ -116,7 +119,7 @@ def check_voices(reader: Reader, guide: Guide, nodes: VoiceNodes, top: VoiceChan
     for section in guide.sections:
         if section.voice is not None:
             places.append((guide.voice_for(section), section.voice))
-        for step in _steps(section.steps):
+        for step in section.written_steps():
             if isinstance(step, (Say, Hold)) and step.voice is not None:
                 places.append((guide.voice_for(section, step), step.voice))
     seen: set[Voice] = set()
@@ -131,17 +134,6 @@ def check_voices(reader: Reader, guide: Guide, nodes: VoiceNodes, top: VoiceChan
         if problem.field == "language" and (change is top or mapping is None) and language_node is not None:
             at = language_node
         else:
-            named = next((keys[k][1] for k in ({"name": ("name", "model", "engine"), "speaker": ("speaker",),
-                                                 "language": ("name", "model", "engine")}[problem.field]) if k in keys),
-                         None)
+            named = next((keys[k][1] for k in _POINT_AT[problem.field] if k in keys), None)
             at = named or mapping or language_node or root
         raise reader.fail(at, problem.message, problem.hint)
-
-
-def _steps(steps: tuple[Step, ...]) -> list[Step]:
-    out: list[Step] = []
-    for step in steps:
-        out.append(step)
-        if isinstance(step, Repeat):
-            out.extend(_steps(step.steps))
-    return out
