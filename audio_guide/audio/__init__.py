@@ -2,13 +2,15 @@
 
 Sentences are spoken (in a worker process, through a content-addressed speech cache), mixed
 block by block with the bed and cues, levelled to the loudness target and encoded once, with
-ID3 tags, chapters and cover art. This is the only stage that imports numpy and scipy; the
-stages before it stay cheap, so ``--help`` and ``validate`` never load it.
+ID3 tags, chapters and cover art. This is the only stage that imports numpy (and soxr, to
+resample); the stages before it stay cheap, so ``--help`` and ``validate`` never load it. It
+does not import scipy: its filters and loudness meter (:mod:`.bs1770`) are numpy alone, and
+scipy is left to the optional ``check`` extra.
 
 Rooms: :mod:`.speech` (clips by spoken text), :mod:`.speaker` (the worker's client), :mod:`.ahead`
 (a whole build's lines, spoken at once),
-:mod:`.cache`, :mod:`.dsp`, :mod:`.sounds` (beds and cues), :mod:`.mix`, :mod:`.pcm`
-(ffmpeg pipes), :mod:`.loudness`, :mod:`.level` (the loudness loop), :mod:`.export`, and
+:mod:`.cache`, :mod:`.dsp`, :mod:`.bs1770` (a clip's loudness), :mod:`.sounds` (beds and cues),
+:mod:`.mix`, :mod:`.pcm` (ffmpeg pipes), :mod:`.loudness`, :mod:`.level` (the loudness loop), :mod:`.export`, and
 :mod:`.segment` (a guide or section as a pydub ``AudioSegment``).
 """
 

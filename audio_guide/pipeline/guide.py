@@ -18,7 +18,7 @@ def build_guide(guide: Guide, options: Options, cache: SpeechCache | None = None
     """Build one guide, or return the last build's result when it is up to date (unless ``force``).
 
     Deciding costs a digest of the script and its files; only a guide that must be made again
-    loads the audio stage (numpy, scipy: most of a second), so a no-op rebuild stays instant.
+    loads the audio stage (numpy, soxr: a few tenths of a second), so a no-op rebuild stays instant.
     """
     stamp = fingerprint(guide, options)
     if not force:
