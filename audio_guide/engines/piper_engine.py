@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import threading
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -17,6 +18,7 @@ import numpy as np
 
 from ..errors import EngineError
 from . import Speech, UnknownVoice
+from .pieces import PIECE_SECONDS, clause_pause, join, pieces
 from .piper_voices import files_of, speaker_id
 
 
@@ -34,6 +36,9 @@ CALIBRATION: Final = ("Lie back and let your shoulders drop. Breathe in slowly, 
                       "and let the breath go.")
 """What each voice speaks, unheard, to learn which length scale gives a rate: calm narration, two sentences."""
 CALIBRATION_STEPS: Final = 2
+PAUSES: Final = ("When the night turns cold, keep a warm blanket near the bed, stretch your calves for a minute, "
+                 "and rest your feet on a soft pillow, so that the muscles stay loose until morning.")
+"""What each voice speaks, unheard, to learn its pause at a comma: the pause put where a long sentence is cut."""
 
 
 class PiperEngine:
@@ -44,6 +49,10 @@ class PiperEngine:
     shortest length, does not stretch). So each voice is timed once, without randomness, on
     :data:`CALIBRATION`, and the length scale is the one that makes that text last ``1 / rate``
     times as long: a section at rate 0.7 then has 0.7 times the words a minute, whatever the voice.
+
+    A sentence that would last more than :data:`~.pieces.PIECE_SECONDS` is spoken a clause at
+    a time and joined with the voice's own pause (:mod:`.pieces`): the voice's memory grows
+    with the audio it makes in one run.
     """
 
     name = "piper"
@@ -57,6 +66,8 @@ class PiperEngine:
             ) from None
         self._voices: dict[Path, Any] = {}  # PiperVoice, which has no type information
         self._scales: dict[tuple[Path, float], float] = {}
+        self._profiles: dict[Path, _Profile] = {}
+        self._pauses: dict[tuple[Path, float], int] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -89,12 +100,39 @@ class PiperEngine:
 
         loaded = self._load(voice)
         speaker_number = speaker_id(dict(loaded.config.speaker_id_map), speaker)
+        sample_rate = loaded.config.sample_rate
+        sentences: list[np.ndarray] = []
         with self._lock:  # one ONNX session per voice; its runs are not meant to interleave
             scale = self._length_scale(loaded, voice, rate, speaker_number)
             config = SynthesisConfig(length_scale=scale, normalize_audio=False, speaker_id=speaker_number)
-            chunks = [c.audio_float_array for c in loaded.synthesize(text, syn_config=config)]
-        samples = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, np.float32)
-        return Speech(samples=samples, rate=loaded.config.sample_rate)
+            most = max(1, int(PIECE_SECONDS / (self._profile(loaded, voice, speaker_number).seconds_per_phoneme * scale)))
+            for phonemes in loaded.phonemize(text):
+                if phonemes:
+                    parts = [loaded.phoneme_ids_to_audio(loaded.phonemes_to_ids(part), config)
+                             for part in pieces(phonemes, most)]
+                    pause = self._pause(loaded, voice, scale, speaker_number) if len(parts) > 1 else 0
+                    sentences.append(join(parts, pause, sample_rate))
+        samples = np.clip(np.concatenate(sentences), -1.0, 1.0) if sentences else np.zeros(0, np.float32)
+        return Speech(samples=samples.astype(np.float32, copy=False), rate=sample_rate)
+
+    def _profile(self, loaded: Any, voice: str | None, speaker: int | None) -> _Profile:
+        """The voice's pace at length scale 1, from :data:`CALIBRATION` spoken once without
+        noise (so the same voice always gets the same figures)."""
+        key = files_of(voice).model
+        if key not in self._profiles:
+            length = sum(len(c) for c in _quiet(loaded, CALIBRATION, 1.0, speaker))
+            phonemes = sum(len(p) for p in loaded.phonemize(CALIBRATION))
+            self._profiles[key] = _Profile(length, length / loaded.config.sample_rate / max(phonemes, 1))
+        return self._profiles[key]
+
+    def _pause(self, loaded: Any, voice: str | None, scale: float, speaker: int | None) -> int:
+        """Samples of the voice's own comma pause at ``scale``, from :data:`PAUSES` spoken once
+        without noise; asked for only when a sentence is long enough to be cut."""
+        key = (files_of(voice).model, round(scale, 6))
+        if key not in self._pauses:
+            spoken = np.concatenate(_quiet(loaded, PAUSES, scale, speaker))
+            self._pauses[key] = clause_pause(spoken, loaded.config.sample_rate)
+        return self._pauses[key]
 
     def _length_scale(self, loaded: Any, voice: str | None, rate: float, speaker: int | None) -> float:
         """The length scale at which ``loaded`` speaks ``rate`` times as fast as at scale 1.
@@ -107,14 +145,10 @@ class PiperEngine:
             return 1.0
         key = (files_of(voice).model, round(rate, 6))
         if key not in self._scales:
-            from piper import SynthesisConfig
-
             def length(scale: float) -> int:
-                config = SynthesisConfig(length_scale=scale, noise_scale=0.0, noise_w_scale=0.0,
-                                         normalize_audio=False, speaker_id=speaker)
-                return sum(len(c.audio_float_array) for c in loaded.synthesize(CALIBRATION, syn_config=config))
+                return sum(len(c) for c in _quiet(loaded, CALIBRATION, scale, speaker))
 
-            natural = length(1.0)
+            natural = self._profile(loaded, voice, speaker).natural
             target = natural / rate
             scale = 1.0 / rate
             for _step in range(CALIBRATION_STEPS):
@@ -125,3 +159,20 @@ class PiperEngine:
                 scale = 1.0 + (target - natural) * (scale - 1.0) / (got - natural)
             self._scales[key] = min(max(scale, 0.2), 5.0)
         return self._scales[key]
+
+
+@dataclass(frozen=True)
+class _Profile:
+    natural: int
+    """Samples :data:`CALIBRATION` lasts at length scale 1."""
+    seconds_per_phoneme: float
+    """How long one phoneme lasts on average: what says whether a sentence must be cut."""
+
+
+def _quiet(loaded: Any, text: str, scale: float, speaker: int | None) -> list[np.ndarray]:
+    """``text`` spoken at ``scale`` without noise, whole (piper's own synthesis): one array per sentence."""
+    from piper import SynthesisConfig
+
+    config = SynthesisConfig(length_scale=scale, noise_scale=0.0, noise_w_scale=0.0,
+                             normalize_audio=False, speaker_id=speaker)
+    return [c.audio_float_array for c in loaded.synthesize(text, syn_config=config)]
