@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import EngineError
 from . import Speech, UnknownVoice
-from .pieces import PIECE_SECONDS, clause_pause, join, pieces
+from .pieces import PIECE_SECONDS, clause_pause, join, pieces, split_clauses
 from .piper_voices import files_of, speaker_id
 
 
@@ -36,9 +36,11 @@ CALIBRATION: Final = ("Lie back and let your shoulders drop. Breathe in slowly, 
                       "and let the breath go.")
 """What each voice speaks, unheard, to learn which length scale gives a rate: calm narration, two sentences."""
 CALIBRATION_STEPS: Final = 2
-PAUSES: Final = ("When the night turns cold, keep a warm blanket near the bed, stretch your calves for a minute, "
-                 "and rest your feet on a soft pillow, so that the muscles stay loose until morning.")
-"""What each voice speaks, unheard, to learn its pause at a comma: the pause put where a long sentence is cut."""
+PAUSES: Final = "If your calf feels tight, stretch it gently, then rest."
+"""What each voice speaks, unheard, to learn its pause at a comma: the pause put where a long sentence is cut.
+Short, so that measuring it costs no more memory than a part of a sentence; its clauses are
+long enough that the voice pauses there as it does between a long sentence's clauses.
+Measured at length scale 1; the pause stretches with the scale (within a few per cent)."""
 
 
 class PiperEngine:
@@ -67,7 +69,6 @@ class PiperEngine:
         self._voices: dict[Path, Any] = {}  # PiperVoice, which has no type information
         self._scales: dict[tuple[Path, float], float] = {}
         self._profiles: dict[Path, _Profile] = {}
-        self._pauses: dict[tuple[Path, float], int] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -110,35 +111,29 @@ class PiperEngine:
                 if phonemes:
                     parts = [loaded.phoneme_ids_to_audio(loaded.phonemes_to_ids(part), config)
                              for part in pieces(phonemes, most)]
-                    pause = self._pause(loaded, voice, scale, speaker_number) if len(parts) > 1 else 0
+                    pause = round(self._profile(loaded, voice, speaker_number).pause * scale)
                     sentences.append(join(parts, pause, sample_rate))
         samples = np.clip(np.concatenate(sentences), -1.0, 1.0) if sentences else np.zeros(0, np.float32)
         return Speech(samples=samples.astype(np.float32, copy=False), rate=sample_rate)
 
     def _profile(self, loaded: Any, voice: str | None, speaker: int | None) -> _Profile:
-        """The voice's pace at length scale 1, from :data:`CALIBRATION` spoken once without
-        noise (so the same voice always gets the same figures)."""
+        """The voice's pace and comma pause at length scale 1, from :data:`CALIBRATION` and
+        :data:`PAUSES` spoken once without noise (so the same voice always gets the same figures)."""
         key = files_of(voice).model
         if key not in self._profiles:
-            length = sum(len(c) for c in _quiet(loaded, CALIBRATION, 1.0, speaker))
+            length = sum(len(c) for c in _quiet_clauses(loaded, CALIBRATION, 1.0, speaker))
             phonemes = sum(len(p) for p in loaded.phonemize(CALIBRATION))
-            self._profiles[key] = _Profile(length, length / loaded.config.sample_rate / max(phonemes, 1))
+            pauses = _quiet(loaded, PAUSES, 1.0, speaker)
+            pause = float(np.median([clause_pause(p, loaded.config.sample_rate) for p in pauses]))
+            self._profiles[key] = _Profile(length, length / loaded.config.sample_rate / max(phonemes, 1), pause)
         return self._profiles[key]
-
-    def _pause(self, loaded: Any, voice: str | None, scale: float, speaker: int | None) -> int:
-        """Samples of the voice's own comma pause at ``scale``, from :data:`PAUSES` spoken once
-        without noise; asked for only when a sentence is long enough to be cut."""
-        key = (files_of(voice).model, round(scale, 6))
-        if key not in self._pauses:
-            spoken = np.concatenate(_quiet(loaded, PAUSES, scale, speaker))
-            self._pauses[key] = clause_pause(spoken, loaded.config.sample_rate)
-        return self._pauses[key]
 
     def _length_scale(self, loaded: Any, voice: str | None, rate: float, speaker: int | None) -> float:
         """The length scale at which ``loaded`` speaks ``rate`` times as fast as at scale 1.
 
         Found by the secant method on :data:`CALIBRATION`, spoken without noise (so the same
-        voice always gets the same scale, and cached speech stays true to its key); a couple of
+        voice always gets the same scale, and cached speech stays true to its key) and a clause
+        at a time (so that timing a slow pace costs no more memory than speaking); a couple of
         short syntheses per voice and rate, once per process.
         """
         if abs(rate - 1.0) < 1e-9:
@@ -146,7 +141,7 @@ class PiperEngine:
         key = (files_of(voice).model, round(rate, 6))
         if key not in self._scales:
             def length(scale: float) -> int:
-                return sum(len(c) for c in _quiet(loaded, CALIBRATION, scale, speaker))
+                return sum(len(c) for c in _quiet_clauses(loaded, CALIBRATION, scale, speaker))
 
             natural = self._profile(loaded, voice, speaker).natural
             target = natural / rate
@@ -167,6 +162,8 @@ class _Profile:
     """Samples :data:`CALIBRATION` lasts at length scale 1."""
     seconds_per_phoneme: float
     """How long one phoneme lasts on average: what says whether a sentence must be cut."""
+    pause: float
+    """Samples of the voice's pause at a comma; a pause stretches with the length scale."""
 
 
 def _quiet(loaded: Any, text: str, scale: float, speaker: int | None) -> list[np.ndarray]:
@@ -176,3 +173,13 @@ def _quiet(loaded: Any, text: str, scale: float, speaker: int | None) -> list[np
     config = SynthesisConfig(length_scale=scale, noise_scale=0.0, noise_w_scale=0.0,
                              normalize_audio=False, speaker_id=speaker)
     return [c.audio_float_array for c in loaded.synthesize(text, syn_config=config)]
+
+
+def _quiet_clauses(loaded: Any, text: str, scale: float, speaker: int | None) -> list[np.ndarray]:
+    """``text`` spoken at ``scale`` without noise, one clause per run: what the voice's pace is timed on."""
+    from piper import SynthesisConfig
+
+    config = SynthesisConfig(length_scale=scale, noise_scale=0.0, noise_w_scale=0.0,
+                             normalize_audio=False, speaker_id=speaker)
+    return [loaded.phoneme_ids_to_audio(loaded.phonemes_to_ids(clause), config)
+            for phonemes in loaded.phonemize(text) for clause in split_clauses(phonemes)]
