@@ -217,3 +217,24 @@ def test_suggest_finds_a_respelling_that_is_heard_right(built) -> None:
     found = find_respelling(guide, "Let the warmth soften the muscle.", "warmth")
     assert found is not None and found != "warmth"
     assert "warm" in found.replace("-", "")[:5] or found.startswith("w")
+
+
+def test_suggest_tries_a_word_in_the_voice_its_line_is_spoken_in(write_script, monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from audio_guide.check import suggest
+
+    path = write_script("voices.yaml", "title: V\ndescription: D\nvoice: {rate: 0.8}\nsections:\n"
+                        "  - title: One\n    steps:\n      - say: Keep the leg warm.\n"
+                        "  - title: Two\n    voice: {rate: 0.6}\n    steps:\n      - say: Rest the leg now.\n")
+    guide = load_script(path)
+    tried: list[tuple[str, float]] = []
+    monkeypatch.setattr(suggest, "find_respelling",
+                        lambda guide, text, word, engine=None, voice=None: tried.append((word, voice.rate)))
+
+    def heard_wrong(text: str, line: int, word: str) -> SimpleNamespace:
+        return SimpleNamespace(text=text, line=line, slips=(SimpleNamespace(word=word, content=True),))
+    report = SimpleNamespace(sentences=[heard_wrong("Keep the leg warm.", 7, "warm"),
+                                        heard_wrong("Rest the leg now.", 11, "rest")])
+    list(suggest.suggest_respellings(guide, report))
+    assert tried == [("warm", 0.8), ("rest", 0.6)]

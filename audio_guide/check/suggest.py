@@ -3,8 +3,8 @@
 A neural voice reads letters through its phonemizer; a respelling ("tofu" as "toe-foo")
 changes what it says without changing the script's text, through the script's ``lexicon``.
 For each word heard wrong, a few respellings are tried in the sentence it was heard wrong in,
-with the guide's own voice and rate, and each is listened to; the first heard right is
-proposed as a lexicon entry, ready to paste.
+in the voice and at the pace that sentence is spoken in (a section or line may have its own),
+and each is listened to; the first heard right is proposed as a lexicon entry, ready to paste.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import numpy as np
 
 from .. import engines
 from ..audio import prepare_speech
-from ..script import Guide, spoken_form
-from ..timeline import HOUSE_RATE
+from ..script import Guide, Voice, spoken_form
+from ..timeline import HOUSE_RATE, plan
 from . import hear as recogniser
 from .report import GuideCheck
 from .words import align, tokens
@@ -44,7 +44,8 @@ def respellings(word: str) -> list[str]:
 def suggest_respellings(guide: Guide, report: GuideCheck,
                         progress: Callable[[str], None] | None = None) -> Iterator[str]:
     """For each content word heard wrong: ``word: respelling``, or a line saying none was found."""
-    engine = engines.get(guide.voice.engine)
+    timeline = plan(guide)  # which voice says each line: the plan alone knows, no audio needed
+    voices = {(e.line, e.text): timeline.voice_of(e) for e in timeline.events if e.kind == "speech"}
     say = progress or (lambda _message: None)
     done: set[str] = set()
     for sentence in report.sentences:
@@ -53,15 +54,19 @@ def suggest_respellings(guide: Guide, report: GuideCheck,
                 continue
             done.add(slip.word)
             say(f"trying respellings of '{slip.word}'")
-            found = find_respelling(guide, sentence.text, slip.word, engine)
+            voice = voices.get((sentence.line, sentence.text)) or guide.voice
+            found = find_respelling(guide, sentence.text, slip.word, voice=voice)
             yield (f"{slip.word}: {found}" if found is not None
                    else f"# '{slip.word}': no respelling among {MAX_TRIES} tried was heard right; "
                         "consider other wording")
 
 
-def find_respelling(guide: Guide, text: str, word: str, engine: engines.Engine | None = None) -> str | None:
-    """A spelling of ``word`` that, said in ``text`` by the guide's voice, is heard as ``word``; or ``None``."""
-    engine = engine or engines.get(guide.voice.engine)
+def find_respelling(guide: Guide, text: str, word: str, engine: engines.Engine | None = None,
+                    voice: Voice | None = None) -> str | None:
+    """A spelling of ``word`` that, said in ``text`` by ``voice`` (the guide's, unless given), is
+    heard as ``word``; or ``None``."""
+    voice = voice or guide.voice
+    engine = engine or engines.get(voice.engine)
     expected = tokens(spoken_form(text, language=guide.language), guide.language)
     if word not in expected:
         return None
@@ -70,14 +75,14 @@ def find_respelling(guide: Guide, text: str, word: str, engine: engines.Engine |
     for candidate in [*tries, *respellings(word)[:MAX_TRIES]]:
         spoken = spoken_form(text, (*lexicon, (word, candidate)), guide.language)
         # twice: the voice varies a little from one take to the next, and one lucky take is no fix
-        if all(_heard(engine, guide, spoken, expected, word) for _ in range(2)):
+        if all(_heard(engine, guide, voice, spoken, expected, word) for _ in range(2)):
             return candidate
     return None
 
 
-def _heard(engine: engines.Engine, guide: Guide, spoken: str, expected: list[str], word: str) -> bool:
-    speech = engine.synthesize(spoken, voice=guide.voice.voice_id, rate=guide.voice.rate, language=guide.language,
-                               speaker=guide.voice.speaker)
+def _heard(engine: engines.Engine, guide: Guide, voice: Voice, spoken: str, expected: list[str], word: str) -> bool:
+    speech = engine.synthesize(spoken, voice=voice.voice_id, rate=voice.rate, language=guide.language,
+                               speaker=voice.speaker)
     clip = prepare_speech(speech.samples, speech.rate)
     quiet = np.zeros(HOUSE_RATE // 2, dtype=np.float32)
     from scipy.signal import resample_poly
