@@ -156,7 +156,9 @@ def _timings(timeline: Timeline, said: list[_Said], heard: list[recogniser.Heard
         if end is None:
             out.append(timing(None, None, False, "the sound before it was not heard"))
             continue
-        limit = threshold(envelope, end[1] + 0.3, end[1] + max(0.6, min(expected, 5.0) - 0.3))
+        # the quiet is judged over as long as the pause itself: the recogniser may end a line's
+        # last word early, and a window that short of the pause would be the word's tail, not the bed
+        limit = threshold(envelope, end[1] + 0.3, end[1] + 0.3 + max(0.3, min(expected, 5.0)))
         start = sound_ends(limit, *end)
         if start is None:
             out.append(timing(None, None, limit.bed, "no quiet was found after the sound before it"))
