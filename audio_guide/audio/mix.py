@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final, Iterator, Protocol
 
 import numpy as np
@@ -33,7 +34,9 @@ class ClipSource(Protocol):
 
 
 @dataclass(frozen=True)
-class _Region:
+class Region:
+    """A stretch of speech the bed is ducked under (lines less than :data:`DUCK_BRIDGE` apart are one)."""
+
     start: int
     end: int
 
@@ -48,12 +51,9 @@ def render(timeline: Timeline, clips: ClipSource, sound: Sound, gain_db: float =
     rate = timeline.rate
     audible = [e for e in timeline.events if e.kind in ("speech", "cue")]
     bed = Bed(sound.ambience, rate) if sound.ambience != "none" else None
-    bed_gain = db(SPEECH_REF_LUFS + sound.ambience_level)
-    regions = _duck_regions(timeline.speech(), int(DUCK_BRIDGE * rate))
-    fade_in = int(float(sound.fade_in) * rate)
-    fade_out = min(timeline.total, int(float(sound.fade_out) * rate))
+    bed_level = db(SPEECH_REF_LUFS + sound.ambience_level)
+    regions = duck_regions(timeline.speech(), int(DUCK_BRIDGE * rate))
     gain = np.float32(db(gain_db))
-    cue_gain: dict[str, float] = {}
     limited: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
 
     def speech_clip(event: Event) -> np.ndarray:
@@ -82,27 +82,48 @@ def render(timeline: Timeline, clips: ClipSource, sound: Sound, gain_db: float =
                 level = 1.0
             else:
                 clip = cue_sound(event.text)
-                if event.text not in cue_gain:
-                    cue_gain[event.text] = db(SPEECH_REF_LUFS + CUE_LEVEL - loudness(clip))
-                level = cue_gain[event.text]
+                level = cue_level(event.text)
             clip = clip[: event.length]
             lo, hi = max(b0, event.start), min(b1, event.start + len(clip))
             if hi > lo:
                 out[lo - b0:hi - b0] += clip[lo - event.start:hi - event.start] * np.float32(level)
         if bed is not None:
-            bed_block = bed.read(b1 - b0) * np.float32(bed_gain)
-            t = np.arange(b0, b1)
-            duck = _duck_gain(t, regions, sound.duck, rate)
-            if duck is not None:
-                bed_block *= duck
-            if fade_in > 0 and b0 < fade_in:
-                bed_block *= _rise(np.minimum(t / fade_in, 1.0))
+            bed_block = bed.read(b1 - b0) * np.float32(bed_level)
+            shape = bed_gain(b0, b1, sound, regions, rate)
+            if shape is not None:
+                bed_block *= shape
             out += bed_block
-        if fade_out > 0 and b1 > timeline.total - fade_out:
-            t = np.arange(b0, b1)
-            out *= _rise(np.clip((timeline.total - t) / fade_out, 0.0, 1.0))
+        closing = fade_out_gain(b0, b1, sound, timeline.total, rate)
+        if closing is not None:
+            out *= closing
         out *= gain
         yield out
+
+
+@lru_cache(maxsize=8)
+def cue_level(name: str) -> float:
+    """The gain that puts cue ``name`` :data:`CUE_LEVEL` under the voice."""
+    return db(SPEECH_REF_LUFS + CUE_LEVEL - loudness(cue_sound(name)))
+
+
+def bed_gain(b0: int, b1: int, sound: Sound, regions: list[Region], rate: int, step: int = 1) -> np.ndarray | None:
+    """The bed's gain over samples ``b0:b1`` (every ``step``-th), ducked under speech and faded
+    in; ``None`` when it is 1 throughout."""
+    t = np.arange(b0, b1, step)
+    shape = duck_gain(t, regions, sound.duck, rate, step)
+    fade_in = int(float(sound.fade_in) * rate)
+    if fade_in > 0 and b0 < fade_in:
+        rising = rise(np.minimum(t / fade_in, 1.0))
+        shape = rising if shape is None else shape * rising
+    return shape
+
+
+def fade_out_gain(b0: int, b1: int, sound: Sound, total: int, rate: int) -> np.ndarray | None:
+    """The whole mix's gain over samples ``b0:b1`` for the closing fade; ``None`` before it starts."""
+    fade_out = min(total, int(float(sound.fade_out) * rate))
+    if fade_out <= 0 or b1 <= total - fade_out:
+        return None
+    return rise(np.clip((total - np.arange(b0, b1)) / fade_out, 0.0, 1.0))
 
 
 def render_all(timeline: Timeline, clips: ClipSource, sound: Sound, gain_db: float = 0.0) -> np.ndarray:
@@ -110,23 +131,24 @@ def render_all(timeline: Timeline, clips: ClipSource, sound: Sound, gain_db: flo
     return np.concatenate(list(render(timeline, clips, sound, gain_db)) or [np.zeros(0, np.float32)])
 
 
-def _rise(x: np.ndarray) -> np.ndarray:
+def rise(x: np.ndarray) -> np.ndarray:
     """Raised-cosine 0->1: smooth at both ends, so fades never click."""
     return (0.5 - 0.5 * np.cos(np.pi * x)).astype(np.float32)
 
 
-def _duck_regions(speech: list[Event], bridge: int) -> list[_Region]:
-    regions: list[_Region] = []
+def duck_regions(speech: list[Event], bridge: int) -> list[Region]:
+    regions: list[Region] = []
     for event in sorted(speech, key=lambda e: e.start):
         if regions and event.start - regions[-1].end < bridge:
-            regions[-1] = _Region(regions[-1].start, max(regions[-1].end, event.end))
+            regions[-1] = Region(regions[-1].start, max(regions[-1].end, event.end))
         else:
-            regions.append(_Region(event.start, event.end))
+            regions.append(Region(event.start, event.end))
     return regions
 
 
-def _duck_gain(t: np.ndarray, regions: list[_Region], duck_db: float, rate: int) -> np.ndarray | None:
-    """Bed gain for sample times ``t``: ``-duck_db`` under speech, with smooth ramps either side.
+def duck_gain(t: np.ndarray, regions: list[Region], duck_db: float, rate: int, step: int = 1) -> np.ndarray | None:
+    """Bed gain at sample times ``t`` (every ``step``-th sample of a block): ``-duck_db`` under
+    speech, with smooth ramps either side.
 
     Only regions that touch the block are visited (found by bisection), so the cost per block
     does not grow with the guide. ``None`` means no ducking in this block.
@@ -143,12 +165,13 @@ def _duck_gain(t: np.ndarray, regions: list[_Region], duck_db: float, rate: int)
         a, b = max(lo, region.start - attack), min(hi, region.end + release)
         if b <= a:
             continue
-        tt = np.arange(a, b, dtype=np.float64)
+        i0, i1 = -(-(a - lo) // step), -(-(b - lo) // step)  # the points of t within [a, b)
+        tt = lo + np.arange(i0, i1, dtype=np.float64) * step
         before = np.clip((tt - (region.start - attack)) / attack, 0.0, 1.0)
         after = np.clip(((region.end + release) - tt) / release, 0.0, 1.0)
         if depth is None:
-            depth = np.zeros(hi - lo, dtype=np.float32)
-        depth[a - lo:b - lo] = np.maximum(depth[a - lo:b - lo], _rise(np.minimum(before, after)))
+            depth = np.zeros(len(t), dtype=np.float32)
+        depth[i0:i1] = np.maximum(depth[i0:i1], rise(np.minimum(before, after)))
     if depth is None:
         return None
     return (10 ** (-duck_db * depth / 20)).astype(np.float32)

@@ -86,6 +86,11 @@ class Bed:
             stat = Path(name).stat()
             self._loop = _user_loop(name, stat.st_mtime_ns, stat.st_size, rate)
 
+    @property
+    def period(self) -> np.ndarray:
+        """One period of the bed, as :meth:`read` repeats it from the start (not to be changed)."""
+        return self._loop
+
     def read(self, count: int) -> np.ndarray:
         """The next ``count`` samples."""
         start = self._position % len(self._loop)
