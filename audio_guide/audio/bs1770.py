@@ -68,19 +68,6 @@ def k_weighted(samples: np.ndarray, rate: int) -> np.ndarray:
     return weighted.astype(work, copy=False)
 
 
-def k_weighted_loop(loop: np.ndarray, rate: int) -> np.ndarray:
-    """A periodic signal's one period through the K-weighting filters, in steady state.
-
-    The FFT of one period is the signal's exact spectrum when it repeats (circular filtering
-    is the filter's steady state), so a looped bed needs no padding and no second period.
-    """
-    work = np.float32 if loop.dtype == np.float32 else np.float64
-    spectrum = np.fft.rfft(np.asarray(loop, dtype=work), norm="forward")
-    _apply_response(spectrum, len(loop), [shelf_coefficients(rate), high_pass_coefficients(rate)], scale=len(loop))
-    weighted: np.ndarray = np.fft.irfft(spectrum, len(loop))
-    return weighted.astype(work, copy=False)
-
-
 def shelf_coefficients(rate: int) -> Biquad:
     """pyloudnorm's K-weighting stage 1: RBJ high shelf, +4 dB, Q 1/sqrt(2), 1500 Hz."""
     a = 10 ** (4.0 / 40)

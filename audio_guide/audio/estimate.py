@@ -22,7 +22,7 @@ import numpy as np
 
 from ..script import BUILTIN_BEDS, Sound
 from ..timeline import Event, Timeline
-from .bs1770 import BLOCK, HOPS_PER_BLOCK, gated_loudness, k_weighted, k_weighted_loop
+from .bs1770 import BLOCK, HOPS_PER_BLOCK, gated_loudness, k_weighted
 from .dsp import SPEECH_REF_LUFS, db
 from .mix import BLOCK as MIX_BLOCK
 from .mix import DUCK_BRIDGE, ClipSource, bed_gain, cue_level, duck_regions, fade_out_gain
@@ -33,6 +33,8 @@ ENERGY_GRAIN: Final = 10
 """Samples between the points at which a bed's running energy is kept."""
 RINGING: Final = 0.25
 """Seconds of the K-weighting filters' response counted after each clip and cue ends."""
+BED_CHUNK: Final = 10
+"""Seconds of bed filtered at a time when its energy is worked out."""
 GAIN_POINTS: Final = 90
 """Points per hop at which the bed's gain is taken: its ramps last half a second or more."""
 
@@ -111,10 +113,26 @@ def _file_state(name: str) -> tuple[int, int] | None:
 def _bed_energy(name: str, rate: int, _state: tuple[int, int] | None) -> tuple[np.ndarray, int]:
     """The bed's K-weighted energy from the start of its period to every :data:`ENERGY_GRAIN`-th
     sample, and the period's length: what any stretch of the endless bed holds, by subtraction.
-    Kept coarse, so that it costs kilobytes, not a copy of the bed."""
-    weighted = k_weighted_loop(Bed(name, rate).period, rate).astype(np.float64)
-    running = np.concatenate(([0.0], np.cumsum(weighted * weighted)))
-    return running[::ENERGY_GRAIN].copy(), len(weighted)
+
+    Filtered a few seconds at a time, each stretch led in by the bed just before it (the period's
+    end, before its start: the filters' steady state), so that a three-minute bed of the
+    producer's own costs a few MB here, not copies of itself; kept coarse, it costs kilobytes.
+    """
+    period = Bed(name, rate).period
+    size, lead = len(period), int(RINGING * rate)
+    step = BED_CHUNK * rate // ENERGY_GRAIN * ENERGY_GRAIN
+    grains: list[np.ndarray] = []
+    for start in range(0, size, step):
+        stop = min(size, start + step)
+        before = np.take(period, np.arange(start - lead, start), mode="wrap")
+        weighted = k_weighted(np.concatenate([before, period[start:stop]]), rate)[lead:]
+        np.square(weighted, out=weighted)
+        whole = len(weighted) // ENERGY_GRAIN * ENERGY_GRAIN
+        grains.append(weighted[:whole].reshape(-1, ENERGY_GRAIN).sum(axis=1, dtype=np.float64))
+        if whole < len(weighted):
+            grains.append(np.array([weighted[whole:].sum(dtype=np.float64)]))
+    running = np.concatenate(([0.0], np.cumsum(np.concatenate(grains))))
+    return running, size
 
 
 def _fade_out(energy: np.ndarray, hop: int, timeline: Timeline, sound: Sound) -> None:
