@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from support.listening import missing
+from support.listening import find, tokens
 
 from audio_guide.engines import pieces as P
 from audio_guide.engines.pieces import clause_pause, join, pieces, quiet_runs, split_clauses
@@ -30,6 +30,11 @@ def test_fewest_parts_and_the_most_even_cut() -> None:
     assert [len(p) for p in parts] == [12, 20]
     assert parts[0][-1] == ","  # every cut follows a clause mark
     assert [x for p in parts for x in p] == sentence
+
+
+def test_a_part_keeps_the_sentence_s_own_spaces_between_its_clauses() -> None:
+    parts = pieces(list("aa, bb, cc"), 7)
+    assert ["".join(p) for p in parts] == ["aa,", "bb, cc"]
 
 
 def test_a_clause_longer_than_the_budget_stays_whole() -> None:
@@ -135,5 +140,12 @@ def test_the_joined_sentence_is_heard_whole(engine, monkeypatch: pytest.MonkeyPa
 
     cut, runs = _runs(engine, monkeypatch, P.PIECE_SECONDS)
     assert len(runs) >= 3
-    lost = missing(LONG, transcribe(cut, rate=RATE))
-    assert len(lost) <= 2, lost  # a part dropped at a join would lose six words or more
+    heard = tokens(transcribe(cut, rate=RATE))
+    lost = [find(word, heard) is None for word in tokens(LONG)]
+    longest, run = 0, 0
+    for gone in lost:
+        run = run + 1 if gone else 0
+        longest = max(longest, run)
+    # the small recogniser misses the odd word here and there; a part dropped or garbled at a
+    # join loses a whole clause, five words or more in a row
+    assert longest <= 3 and sum(lost) <= 6, [w for w, gone in zip(tokens(LONG), lost) if gone]

@@ -31,18 +31,27 @@ JOIN_FADE_SECONDS: Final = 0.004
 
 def split_clauses(phonemes: Sequence[str]) -> list[list[str]]:
     """The sentence's clauses, each ending with its mark; spaces that open a clause are dropped."""
-    clauses: list[list[str]] = []
-    current: list[str] = []
-    for phoneme in phonemes:
-        if not current and phoneme.isspace():
-            continue
-        current.append(phoneme)
+    return [_opened(phonemes[a:b]) for a, b in _clause_spans(phonemes)]
+
+
+def _clause_spans(phonemes: Sequence[str]) -> list[tuple[int, int]]:
+    """``(start, end)`` of each clause: after each clause mark a new one starts."""
+    spans, start = [], 0
+    for index, phoneme in enumerate(phonemes):
         if phoneme in CLAUSE_MARKS:
-            clauses.append(current)
-            current = []
-    if current:
-        clauses.append(current)
-    return clauses
+            spans.append((start, index + 1))
+            start = index + 1
+    if start < len(phonemes):
+        spans.append((start, len(phonemes)))
+    return [(a, b) for a, b in spans if _opened(phonemes[a:b])]
+
+
+def _opened(phonemes: Sequence[str]) -> list[str]:
+    """``phonemes`` without the spaces before its first sound: a part starts as a sentence does."""
+    start = 0
+    while start < len(phonemes) and phonemes[start].isspace():
+        start += 1
+    return list(phonemes[start:])
 
 
 def pieces(phonemes: Sequence[str], most: int) -> list[list[str]]:
@@ -50,15 +59,14 @@ def pieces(phonemes: Sequence[str], most: int) -> list[list[str]]:
 
     As few parts as the budget allows (a clause longer than it stays whole), and of those
     cuts the one whose longest part is shortest: an even split, not a long part and a
-    one-word tail.
+    one-word tail. Inside a part the phonemes are the sentence's own, spaces included.
     """
-    clauses = split_clauses(phonemes)
-    sizes = [len(c) for c in clauses]
-    if sum(sizes) <= most or len(clauses) < 2:
+    spans = _clause_spans(phonemes)
+    sizes = [b - a for a, b in spans]
+    if sum(sizes) <= most or len(spans) < 2:
         return [list(phonemes)]
-    count = _fewest_parts(sizes, most)
-    bounds = _even_bounds(sizes, count)
-    return [[p for clause in clauses[a:b] for p in clause] for a, b in zip(bounds, bounds[1:])]
+    bounds = _even_bounds(sizes, _fewest_parts(sizes, most))
+    return [_opened(phonemes[spans[a][0]:spans[b - 1][1]]) for a, b in zip(bounds, bounds[1:])]
 
 
 def _fewest_parts(sizes: list[int], most: int) -> int:
