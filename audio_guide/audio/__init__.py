@@ -10,7 +10,7 @@ scipy is left to the optional ``check`` extra.
 Rooms: :mod:`.speech` (clips by spoken text), :mod:`.speaker` (the worker's client), :mod:`.ahead`
 (a whole build's lines, spoken at once),
 :mod:`.cache`, :mod:`.dsp`, :mod:`.bs1770` (a clip's loudness), :mod:`.sounds` (beds and cues),
-:mod:`.mix`, :mod:`.pcm` (ffmpeg pipes), :mod:`.loudness`, :mod:`.level` (the loudness loop), :mod:`.export`, and
+:mod:`.mix`, :mod:`.pcm` (ffmpeg pipes), :mod:`.loudness`, :mod:`.estimate` (a mix's loudness from its parts), :mod:`.level` (the loudness loop), :mod:`.export`, and
 :mod:`.segment` (a guide or section as a pydub ``AudioSegment``).
 """
 
