@@ -20,11 +20,15 @@ from support.cli import run
 
 from audio_guide.check import clock
 from audio_guide.check import hear as recogniser
-from audio_guide.check.levels import Envelope, sound_ends, sound_starts, threshold
+from audio_guide.audio import cue_length
+from audio_guide.check.levels import Envelope, sound_begins, sound_ends, sound_starts, threshold
+from audio_guide.check.listen import _line_up, _pace, _timings
+from audio_guide.check.report import Tolerances
 from audio_guide.check.suggest import find_respelling
 from audio_guide.check.words import FUNCTION_WORDS, align, inflected, tokens
 from audio_guide.pipeline import Options, build
 from audio_guide.script import load_script
+from audio_guide.timeline import plan
 
 GOOD = """
 title: Check test
@@ -60,6 +64,19 @@ def test_a_word_missed_or_heard_as_another_is_a_slip() -> None:
     assert slips("Let the warmth soften the muscle.", "let the warm soften the muscle") == [("warmth", "warm")]
     assert slips("Pull your toes toward your knee.", "pull your toward your knee") == [("toes", "")]
     assert slips("salts are lost", "insults are lost") == [("salts", "insults")]
+
+def test_repeated_steps_are_lined_up_each_with_its_own_repetition() -> None:
+    # as heard in one take of cramp-relief: the first of three repetitions misheard in two
+    # words, the others heard right but for 'towards'; longest-run-first matching lined the
+    # script's first repetition up with the heard second one and reported a repetition missed
+    step = ("Take hold of your toes. Gently pull them back toward your knee. Hold the stretch and breathe "
+            "slowly. And slowly let go. Let the foot rest. ")
+    script = step * 3 + "Well done."
+    heard = (step.replace("the stretch and breathe", "the action breeze").replace("toward", "towards")
+             + step.replace("toward", "towards") * 2 + "Well done.")
+    found = slips(script, heard)
+    assert [word for word, _ in found] == ["toward", "stretch", "and", "breathe", "toward", "toward"], found
+    assert {heard_as for word, heard_as in found if word == "toward"} == {"towards"}
 
 
 def test_another_ending_is_told_from_another_word() -> None:
@@ -105,6 +122,68 @@ def test_a_quiet_between_two_sounds_is_found_at_its_edges(bed_db: float | None) 
     assert start is not None and abs(start - 2.0) < 0.01
     onset = sound_starts(limit, start)
     assert onset is not None and abs(onset - 4.5) < 0.01
+
+
+def test_a_quiet_long_enough_is_told_from_a_longer_one_further_off() -> None:
+    # a 5 s pause, a short line, a 3 s gap, a line: the recogniser put that line's first word
+    # 2 s early, so the 5 s pause is in reach of the search, and it is the longest there
+    x = np.concatenate([tone(1.0), np.zeros(5 * RATE), tone(0.6), np.zeros(3 * RATE), tone(2.0)])
+    limit = threshold(Envelope.of(x, RATE), 0.0, len(x) / RATE)
+    heard_at = 9.6 - 2.0
+    assert abs(sound_begins(limit, heard_at - 3.0, heard_at + 0.25) - 6.0) < 0.01  # the longest
+    assert abs(sound_begins(limit, heard_at - 3.0, heard_at + 0.25, need=1.0) - 9.6) < 0.01
+    # the same from the other side: the line's last word heard ending inside it
+    assert abs(sound_ends(limit, 0.7, 4.0, need=1.0) - 1.0) < 0.01
+    assert abs(sound_ends(limit, 6.3, 9.0, need=6.0) - 6.6) < 0.01  # none that long: the longest
+
+
+def test_pace_is_measured_between_the_sections_own_edges(write_script) -> None:
+    # the plan's speech drawn as tones, each word "heard" where the plan puts it but for one
+    # smeared word: the pace counts each section from its first sound to its last, less the
+    # pauses between its own lines (not the one after it), exactly as planned
+    guide = load_script(write_script("edges.yaml", """
+        title: Edges
+        description: Sections that end in pauses and begin after a short line.
+        voice: {engine: piper, sentence_pause: 0.7s, paragraph_pause: 3s}
+        sound: {ambience: none, cue: none}
+        sections:
+          - title: One
+            steps:
+              - say: Take hold of your toes, and gently pull them back toward your knee.
+              - pause: 5s
+              - say: Well done.
+          - title: Two
+            steps:
+              - say: Now place both hands around your calf, and rub the muscle gently.
+              - pause: 2s
+              - say: Keep the pressure soft and kind.
+              - pause: 4s
+          - title: Three
+            steps:
+              - say: That is enough. Let your hands rest now.
+        """))
+    timeline = plan(guide, None, cue_length)
+    x = np.zeros(int(timeline.content_end / timeline.rate * RATE) + RATE, dtype=np.float32)
+    heard: list[recogniser.HeardWord] = []
+    for event in timeline.speech():
+        start, end = event.start / timeline.rate, event.end / timeline.rate
+        a, b = int(start * RATE), int(end * RATE)
+        x[a:b] = tone((b - a) / RATE)
+        words = tokens(event.text)
+        step = (end - start) / len(words)
+        heard += [recogniser.HeardWord(w, start + k * step, start + (k + 1) * step) for k, w in enumerate(words)]
+    smeared = next(k for k, w in enumerate(heard) if w.text == "now")
+    heard[smeared] = recogniser.HeardWord("now", heard[smeared].start - 2.0, heard[smeared].end)
+    said = _line_up(timeline, heard, "en")
+    envelope = Envelope.of(x, RATE)
+    timings = _timings(timeline, said, heard, envelope, Tolerances())
+    pace = _pace(guide, timeline, said, heard, timings, envelope, Tolerances())
+    for index, check in enumerate(pace):
+        spoken = [e for e in timeline.speech() if e.section == index]
+        timed = sum(e.length for e in timeline.events if e.kind in ("pause", "hold", "break")
+                    and spoken[0].start <= e.start < spoken[-1].end)
+        planned = (spoken[-1].end - spoken[0].start - timed) / timeline.rate
+        assert check.seconds == pytest.approx(planned, abs=0.05), (check, planned)
 
 
 # ---- the recogniser is an optional extra --------------------------------------------------

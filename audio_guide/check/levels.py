@@ -82,8 +82,13 @@ def _index(seconds: float, size: int) -> int:
     return min(max(0, round(seconds / HOP)), size)
 
 
-def _longest_quiet(limit: Threshold, start: float, end: float) -> tuple[int, int] | None:
-    """The longest quiet (first and last-but-one step) overlapping ``start`` to ``end`` (seconds)."""
+def _quiet_near(limit: Threshold, start: float, end: float, need: float | None,
+                latest: bool) -> tuple[int, int] | None:
+    """One quiet (first and last-but-one step) overlapping ``start`` to ``end`` (seconds).
+
+    With ``need``, the latest (or the earliest) quiet at least that long; with none that long,
+    or no ``need``, the longest.
+    """
     quiet = ~limit.loud()
     edges = np.diff(np.concatenate(([False], quiet, [False])).astype(np.int8))
     begins, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
@@ -91,24 +96,33 @@ def _longest_quiet(limit: Threshold, start: float, end: float) -> tuple[int, int
     inside = (stops > a) & (begins < b)
     if not inside.any():
         return None
-    longest = int(np.argmax(np.where(inside, stops - begins, -1)))
-    return int(begins[longest]), int(stops[longest])
+    long_enough = np.flatnonzero(inside & (stops - begins >= need / HOP)) if need else np.empty(0, int)
+    if long_enough.size:
+        pick = int(long_enough[-1] if latest else long_enough[0])
+    else:
+        pick = int(np.argmax(np.where(inside, stops - begins, -1)))
+    return int(begins[pick]), int(stops[pick])
 
 
-def sound_ends(limit: Threshold, start: float, end: float) -> float | None:
-    """Where the longest quiet near ``start`` to ``end`` (seconds) begins: the end of the sound before it.
+def sound_ends(limit: Threshold, start: float, end: float, need: float | None = None) -> float | None:
+    """Where a quiet near ``start`` to ``end`` (seconds) begins: the end of the sound before it.
 
     The recogniser places the last word of a line only roughly, often stretching it into the
     quiet after it; the longest quiet near it is the pause that follows, wherever exactly the
-    recogniser put the word. ``None`` when there is no quiet there.
+    recogniser put the word. Where a longer quiet further on could be taken for it (the
+    recogniser may also smear a word over seconds), ``need`` says how long the quiet that
+    follows should be, and the first quiet that long is taken. ``None`` when there is no quiet there.
     """
-    quiet = _longest_quiet(limit, start, end)
+    quiet = _quiet_near(limit, start, end, need, latest=False)
     return None if quiet is None else max(0.0, quiet[0] * HOP - WINDOW / 2)
 
 
-def sound_begins(limit: Threshold, start: float, end: float) -> float | None:
-    """Where the longest quiet near ``start`` to ``end`` (seconds) ends: the start of the sound after it."""
-    quiet = _longest_quiet(limit, start, end)
+def sound_begins(limit: Threshold, start: float, end: float, need: float | None = None) -> float | None:
+    """Where a quiet near ``start`` to ``end`` (seconds) ends: the start of the sound after it.
+
+    As :func:`sound_ends`, from the other side: with ``need``, the last quiet that long.
+    """
+    quiet = _quiet_near(limit, start, end, need, latest=True)
     return None if quiet is None else quiet[1] * HOP + WINDOW / 2
 
 

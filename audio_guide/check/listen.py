@@ -36,6 +36,10 @@ SLACK = 0.5
 """Seconds the recogniser may place a word away from where its sound is."""
 EDGE_REGION = 3.0
 """Seconds either side of a section's first or last word where its quiet is judged (bed or silence)."""
+EDGE_QUIET = 0.6
+"""How much of the planned quiet before a section (or after it) must be found to count as that quiet."""
+EDGE_QUIET_MAX = 1.0
+"""Seconds of quiet that no line has inside it (a comma's pause is well under)."""
 
 Progress = Callable[[str], None]
 
@@ -206,6 +210,7 @@ def _pace(guide: Guide, timeline: Timeline, said: list[_Said], heard: list[recog
     """
     out: list[PaceCheck] = []
     low, high = tolerances.pace
+    timed = [e for e in timeline.events if e.kind in TIMED]  # in the order of ``timings``
     for index, section in enumerate(guide.sections):
         spoken = [s for s in said if s.event.section == index and not s.event.reminder]
         firsts = [_first_heard(s, heard) for s in spoken]
@@ -218,15 +223,18 @@ def _pace(guide: Guide, timeline: Timeline, said: list[_Said], heard: list[recog
         sure = [heard[s.heard[k]] for s in spoken for k, h in enumerate(s.heard) if h >= 0 and s.words[k] not in
                 {slip.word for slip in s.slips}]
         if sure:
+            before, after = _quiet_around(timeline, spoken[0].event, spoken[-1].event)
             opened = sound_begins(threshold(envelope, sure[0].start - EDGE_REGION, sure[0].start + EDGE_REGION),
-                                  sure[0].start - EDGE_REGION, sure[0].start + SLACK / 2)
+                                  sure[0].start - EDGE_REGION, sure[0].start + SLACK / 2, _need(before))
             closed = sound_ends(threshold(envelope, sure[-1].end - EDGE_REGION, sure[-1].end + EDGE_REGION),
-                                sure[-1].end - SLACK / 2, sure[-1].end + EDGE_REGION)
+                                sure[-1].end - SLACK / 2, sure[-1].end + EDGE_REGION, _need(after))
             if opened is not None and closed is not None and closed > opened:
                 begin, finish = opened, closed
-        quiet = sum((t.measured if t.measured is not None else t.expected) for t in timings
-                    if t.section == index and t.at is not None and begin <= t.at < finish)
         first, last = spoken[0].event.start, spoken[-1].event.end
+        # the holds, pauses and breaks between the section's first line and its last, chosen by
+        # the plan (one measured where the section ends is not inside it)
+        quiet = sum((t.measured if t.measured is not None else t.expected) for e, t in zip(timed, timings)
+                    if first <= e.start < last)
         cues = sum(e.length for e in timeline.events if e.kind == "cue" and first <= e.start < last) / timeline.rate
         seconds = max(1e-6, finish - begin - quiet - cues)
         words = sum(len(s.words) for s in spoken)
@@ -235,3 +243,21 @@ def _pace(guide: Guide, timeline: Timeline, said: list[_Said], heard: list[recog
         out.append(PaceCheck(index, section.title, words, round(seconds, 2), round(wpm, 1), judged,
                              not judged or low <= wpm <= high))
     return out
+
+
+def _quiet_around(timeline: Timeline, first: Event, last: Event) -> tuple[float, float]:
+    """Seconds of quiet the plan puts before ``first`` and after ``last``: to the sounds either side."""
+    sounds = [e for e in timeline.events if e.kind in ("speech", "cue")]
+    before = max((e.end for e in sounds if e.end <= first.start), default=0)
+    after = min((e.start for e in sounds if e.start >= last.end), default=timeline.content_end)
+    return (first.start - before) / timeline.rate, (after - last.end) / timeline.rate
+
+
+def _need(planned: float) -> float:
+    """How long a quiet must be to be the one the plan puts at a section's edge.
+
+    The recogniser may smear a word over seconds (it once put "now" 2 s before its sound); the
+    quiet near it that is longest can then be the one before the line before, not the one
+    before this line.
+    """
+    return min(EDGE_QUIET * planned, EDGE_QUIET_MAX)

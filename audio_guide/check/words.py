@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from typing import Final, Sequence
 
 from num2words import num2words
+from rapidfuzz.distance import Levenshtein
 
 MAX_PARTS: Final = 3
 """A compound may be heard split in up to this many pieces ("over the counter" is not one word)."""
@@ -88,16 +88,27 @@ class Pairing:
 def align(script: Sequence[str], heard: Sequence[str]) -> list[Pairing]:
     """Line up script words with heard tokens, one :class:`Pairing` per script word, in order.
 
-    Long equal runs are found first (difflib), so the cost stays linear for a guide that is
-    mostly heard right; each stretch between them is aligned word by word with compounds.
+    The whole guide is lined up at once by the fewest edits (rapidfuzz's bit-parallel
+    Levenshtein, so a long guide costs milliseconds); each stretch that differs is then aligned
+    word by word with compounds. Longest-run-first matching (difflib) was used before and
+    failed on repeated steps: one repetition misheard in a word or two, its neighbour's words
+    formed the longest run, and a whole repetition was reported missed.
     """
     out: list[Pairing] = []
-    matcher = SequenceMatcher(a=script, b=heard, autojunk=False)
-    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
-        if tag == "equal":
-            out.extend(Pairing(a0 + k, (b0 + k,), True) for k in range(a1 - a0))
-        else:
-            out.extend(_align_stretch(script, heard, a0, a1, b0, b1))
+    pending: list[int] | None = None  # a stretch that differs: a0, a1, b0, b1 (adjacent edits merged)
+    for op in Levenshtein.opcodes(list(script), list(heard)):
+        if op.tag != "equal":
+            if pending is None:
+                pending = [op.src_start, op.src_end, op.dest_start, op.dest_end]
+            else:  # "light house" for "lighthouse" is a replace and an insert: one stretch
+                pending[1], pending[3] = op.src_end, op.dest_end
+            continue
+        if pending is not None:
+            out.extend(_align_stretch(script, heard, *pending))
+            pending = None
+        out.extend(Pairing(op.src_start + k, (op.dest_start + k,), True) for k in range(op.src_end - op.src_start))
+    if pending is not None:
+        out.extend(_align_stretch(script, heard, *pending))
     return out
 
 
