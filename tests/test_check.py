@@ -22,13 +22,13 @@ from audio_guide.check import clock
 from audio_guide.check import hear as recogniser
 from audio_guide.audio import cue_length
 from audio_guide.check.levels import Envelope, sound_begins, sound_ends, sound_starts, threshold
-from audio_guide.check.listen import _line_up, _pace, _timings
-from audio_guide.check.report import Tolerances
+from audio_guide.check.listen import _line_up, _listen_again, _pace, _timings
+from audio_guide.check.report import SentenceCheck, Tolerances, WordSlip
 from audio_guide.check.suggest import find_respelling
 from audio_guide.check.words import FUNCTION_WORDS, align, inflected, tokens
 from audio_guide.pipeline import Options, build
 from audio_guide.script import load_script
-from audio_guide.timeline import plan
+from audio_guide.timeline import Timeline, plan
 
 GOOD = """
 title: Check test
@@ -137,32 +137,31 @@ def test_a_quiet_long_enough_is_told_from_a_longer_one_further_off() -> None:
     assert abs(sound_ends(limit, 6.3, 9.0, need=6.0) - 6.6) < 0.01  # none that long: the longest
 
 
-def test_pace_is_measured_between_the_sections_own_edges(write_script) -> None:
-    # the plan's speech drawn as tones, each word "heard" where the plan puts it but for one
-    # smeared word: the pace counts each section from its first sound to its last, less the
-    # pauses between its own lines (not the one after it), exactly as planned
-    guide = load_script(write_script("edges.yaml", """
-        title: Edges
-        description: Sections that end in pauses and begin after a short line.
-        voice: {engine: piper, sentence_pause: 0.7s, paragraph_pause: 3s}
-        sound: {ambience: none, cue: none}
-        sections:
-          - title: One
-            steps:
-              - say: Take hold of your toes, and gently pull them back toward your knee.
-              - pause: 5s
-              - say: Well done.
-          - title: Two
-            steps:
-              - say: Now place both hands around your calf, and rub the muscle gently.
-              - pause: 2s
-              - say: Keep the pressure soft and kind.
-              - pause: 4s
-          - title: Three
-            steps:
-              - say: That is enough. Let your hands rest now.
-        """))
-    timeline = plan(guide, None, cue_length)
+EDGES = """
+title: Edges
+description: Sections that end in pauses and begin after a short line.
+voice: {engine: piper, sentence_pause: 0.7s, paragraph_pause: 3s}
+sound: {ambience: none, cue: none}
+sections:
+  - title: One
+    steps:
+      - say: Take hold of your toes, and gently pull them back toward your knee.
+      - pause: 5s
+      - say: Well done.
+  - title: Two
+    steps:
+      - say: Now place both hands around your calf, and rub the muscle gently.
+      - pause: 2s
+      - say: Keep the pressure soft and kind.
+      - pause: 4s
+  - title: Three
+    steps:
+      - say: That is enough. Let your hands rest now.
+"""
+
+
+def drawn(timeline: Timeline) -> tuple[np.ndarray, list[recogniser.HeardWord]]:
+    """The plan's speech drawn as tones, each word "heard" in turn where the plan puts its line."""
     x = np.zeros(int(timeline.content_end / timeline.rate * RATE) + RATE, dtype=np.float32)
     heard: list[recogniser.HeardWord] = []
     for event in timeline.speech():
@@ -172,6 +171,15 @@ def test_pace_is_measured_between_the_sections_own_edges(write_script) -> None:
         words = tokens(event.text)
         step = (end - start) / len(words)
         heard += [recogniser.HeardWord(w, start + k * step, start + (k + 1) * step) for k, w in enumerate(words)]
+    return x, heard
+
+
+def test_pace_is_measured_between_the_sections_own_edges(write_script) -> None:
+    # one word smeared 2 s early: the pace counts each section from its first sound to its
+    # last, less the pauses between its own lines (not the one after it), exactly as planned
+    guide = load_script(write_script("edges.yaml", EDGES))
+    timeline = plan(guide, None, cue_length)
+    x, heard = drawn(timeline)
     smeared = next(k for k, w in enumerate(heard) if w.text == "now")
     heard[smeared] = recogniser.HeardWord("now", heard[smeared].start - 2.0, heard[smeared].end)
     said = _line_up(timeline, heard, "en")
@@ -184,6 +192,33 @@ def test_pace_is_measured_between_the_sections_own_edges(write_script) -> None:
                     and spoken[0].start <= e.start < spoken[-1].end)
         planned = (spoken[-1].end - spoken[0].start - timed) / timeline.rate
         assert check.seconds == pytest.approx(planned, abs=0.05), (check, planned)
+
+
+@pytest.mark.parametrize(("alone", "counts"), [("muscle", False), ("muscles", False), ("bustle", True), ("", True)])
+def test_a_content_word_heard_wrong_is_listened_to_again_in_its_sentence_alone(
+        write_script, monkeypatch: pytest.MonkeyPatch, alone: str, counts: bool) -> None:
+    # heard as "bustle" among the other lines; heard alone as the word, as a word with another
+    # ending, as another word again, or not at all: only the first two are the recogniser's slip
+    timeline = plan(load_script(write_script("edges.yaml", EDGES)), None, cue_length)
+    x, heard = drawn(timeline)
+    wrong = next(k for k, w in enumerate(heard) if w.text == "muscle")
+    heard[wrong] = recogniser.HeardWord("bustle", heard[wrong].start, heard[wrong].end)
+    spans: list[tuple[float, float]] = []
+
+    def hear_span(samples: np.ndarray, start: float, end: float, language: str) -> list[recogniser.HeardWord]:
+        spans.append((start, end))
+        return [w if w.text != "bustle" else recogniser.HeardWord(alone, w.start, w.end)
+                for w in heard if start <= w.start < end and (w.text != "bustle" or alone)]
+
+    monkeypatch.setattr(recogniser, "hear_span", hear_span)
+    said = _line_up(timeline, heard, "en")
+    _listen_again(said, heard, x, "en")
+    [slip] = [slip for s in said for slip in s.slips]
+    assert (slip.word, slip.heard, slip.again, slip.counts) == ("muscle", "bustle", alone, counts)
+    line = next(e for e in timeline.speech() if "muscle" in e.text)
+    before = next(e for e in reversed(timeline.speech()) if e.end <= line.start)
+    assert spans == [(pytest.approx(max(before.end / timeline.rate, line.start / timeline.rate - 1.0), abs=0.01),
+                      pytest.approx(line.end / timeline.rate + 1.0, abs=0.01))]
 
 
 # ---- the recogniser is an optional extra --------------------------------------------------
@@ -311,8 +346,8 @@ def test_suggest_tries_a_word_in_the_voice_its_line_is_spoken_in(write_script, m
     monkeypatch.setattr(suggest, "find_respelling",
                         lambda guide, text, word, engine=None, voice=None: tried.append((word, voice.rate)))
 
-    def heard_wrong(text: str, line: int, word: str) -> SimpleNamespace:
-        return SimpleNamespace(text=text, line=line, slips=(SimpleNamespace(word=word, content=True),))
+    def heard_wrong(text: str, line: int, word: str) -> SentenceCheck:
+        return SentenceCheck(text, 0, line, 1.0, text.replace(word, "x"), (WordSlip(word, "x", 1.0, True),))
     report = SimpleNamespace(sentences=[heard_wrong("Keep the leg warm.", 7, "warm"),
                                         heard_wrong("Rest the leg now.", 11, "rest")])
     list(suggest.suggest_respellings(guide, report))

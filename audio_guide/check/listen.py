@@ -8,7 +8,7 @@ sound after it (its cue, the next words) begins.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -53,6 +53,8 @@ class _Said:
     heard: list[int]
     """Per script word: the index of the heard word that stands for it, or -1."""
     slips: list[WordSlip]
+    slipped: list[int] = field(default_factory=list)
+    """Per slip: the index of its script word."""
 
 
 def check_guide(guide: Guide, mp3: Path, tolerances: Tolerances | None = None,
@@ -76,6 +78,7 @@ def check_guide(guide: Guide, mp3: Path, tolerances: Tolerances | None = None,
     say(f"listening to {mp3.name} ({duration / 60:.0f} min)")
     heard = recogniser.hear(samples, guide.language)
     said = _line_up(timeline, heard, guide.language)
+    _listen_again(said, heard, samples, guide.language)
     say(f"measuring the pauses in {mp3.name}")
     envelope = Envelope.of(samples, recogniser.RATE)
     timings = _timings(timeline, said, heard, envelope, tolerances)
@@ -121,7 +124,43 @@ def _line_up(timeline: Timeline, heard: list[recogniser.HeardWord], language: st
             sentence.slips.append(WordSlip(word, heard_as,
                                            round(heard[found[0]].start if found else last_time, 2),
                                            word not in FUNCTION_WORDS and not inflected(word, heard_as)))
+            sentence.slipped.append(position)
     return said
+
+
+AGAIN_MARGIN = 1.0
+"""Seconds of the track either side of a sentence's heard words listened to again with it."""
+
+
+def _listen_again(said: list[_Said], heard: list[recogniser.HeardWord], samples: np.ndarray, language: str) -> None:
+    """Listen once more to each sentence with a content word heard wrong, alone, and note what was heard.
+
+    Whisper guesses a word partly from the words around it; heard in a stretch of several
+    lines, a word said plainly is now and then taken for another ("leg" as "light" in one take,
+    never in the next). A word heard wrong twice, in context and alone, is the voice's doing.
+    """
+    duration = len(samples) / recogniser.RATE
+    for index, sentence in enumerate(said):
+        if not any(slip.content for slip in sentence.slips):
+            continue
+        found = [heard[h] for h in sentence.heard if h >= 0]
+        before = next((w.end for s in reversed(said[:index]) if (w := _last_word(s, heard)) is not None), 0.0)
+        after = next((heard[h].start for s in said[index + 1:] for h in s.heard if h >= 0), duration)
+        if found:
+            start, end = max(before, found[0].start - AGAIN_MARGIN), min(after, found[-1].end + AGAIN_MARGIN)
+        else:
+            start, end = before, after
+        if not 0 < end - start <= recogniser.GROUP_MAX:
+            continue
+        again = [t for w in recogniser.hear_span(samples, start, end, language) for t in tokens(w.text, language)]
+        pairs = {p.word: p for p in align(sentence.words, again)}
+        sentence.slips = [
+            _again(slip, " ".join(again[t] for t in pairs[k].heard), pairs[k].exact) if slip.content else slip
+            for slip, k in zip(sentence.slips, sentence.slipped)]
+
+
+def _again(slip: WordSlip, heard_as: str, exact: bool) -> WordSlip:
+    return replace(slip, again=heard_as, confirmed=not exact and not inflected(slip.word, heard_as))
 
 
 def _first_heard(said: _Said, heard: list[recogniser.HeardWord]) -> float | None:

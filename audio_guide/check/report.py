@@ -40,8 +40,20 @@ class WordSlip:
     """What was heard in its place; empty when nothing was."""
     at: float
     content: bool
-    """Counts against the guide: not a short function word, nor the word with another ending
-    ("lets" for "let"), which a small recogniser drops or swaps without the meaning changing."""
+    """A content word: not a short function word, nor the word with another ending ("lets" for
+    "let"), which a small recogniser drops or swaps without the meaning changing."""
+    again: str | None = None
+    """What a second listen, to its sentence alone, heard for it ("" nothing); ``None`` when it
+    was not listened to again (only content words are)."""
+    confirmed: bool = True
+    """Heard wrong the second time too. A content word heard right when its sentence is heard
+    alone was the recogniser guessing from the lines around it, not the voice: it is listed but
+    not counted."""
+
+    @property
+    def counts(self) -> bool:
+        """Counts against the guide."""
+        return self.content and self.confirmed
 
 
 @dataclass(frozen=True)
@@ -112,7 +124,7 @@ class GuideCheck:
 
     @property
     def content_slips(self) -> list[WordSlip]:
-        return [slip for slip in self.slips if slip.content]
+        return [slip for slip in self.slips if slip.counts]
 
     @property
     def words_ok(self) -> bool:

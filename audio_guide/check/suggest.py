@@ -50,7 +50,7 @@ def suggest_respellings(guide: Guide, report: GuideCheck,
     done: set[str] = set()
     for sentence in report.sentences:
         for slip in sentence.slips:
-            if not slip.content or slip.word in done:
+            if not slip.counts or slip.word in done:
                 continue
             done.add(slip.word)
             say(f"trying respellings of '{slip.word}'")
