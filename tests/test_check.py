@@ -290,10 +290,14 @@ def test_a_mangled_word_is_flagged_at_its_word_and_time(tmp_path: Path) -> None:
     code, report = check_json(str(script), "--out", str(tmp_path / "output"), tmp=tmp_path)
     assert code == 1
     [guide] = report["guides"]
-    slips = [s for sentence in guide["sentences"] for s in sentence["slips"] if s["content"]]
+    slips = [s for sentence in guide["sentences"] for s in sentence["slips"] if s["content"] and s["confirmed"]]
     towel = [s for s in slips if s["word"] == "towel"]
-    # the mangled word, every time; a one-off slip of the small recogniser elsewhere may come too
-    assert len(towel) == 1 and len(slips) <= 2, slips
+    # the mangled word, every time; the words around it in its sentence may be heard wrong with
+    # it ("lay a bottle over your calf" was once heard as "play a bottle over your cap"), and a
+    # one-off slip of the small recogniser elsewhere may come too
+    elsewhere = [s for sentence in guide["sentences"] if "towel" not in sentence["text"] for s in sentence["slips"]
+                 if s["content"] and s["confirmed"]]
+    assert len(towel) == 1 and len(elsewhere) <= 1, slips
     said = next(e for e in result.timeline.speech() if "towel" in e.text)
     start, end = said.start / result.timeline.rate, said.end / result.timeline.rate
     assert start - 0.5 <= towel[0]["at"] <= end, (towel[0], start, end)

@@ -106,12 +106,13 @@ class PiperEngine:
         with self._lock:  # one ONNX session per voice; its runs are not meant to interleave
             scale = self._length_scale(loaded, voice, rate, speaker_number)
             config = SynthesisConfig(length_scale=scale, normalize_audio=False, speaker_id=speaker_number)
-            most = max(1, int(PIECE_SECONDS / (self._profile(loaded, voice, speaker_number).seconds_per_phoneme * scale)))
+            profile = self._profile(loaded, voice, speaker_number)
+            most = max(1, int(PIECE_SECONDS / (profile.seconds_per_phoneme * scale)))
+            pause = round(profile.pause * scale)
             for phonemes in loaded.phonemize(text):
                 if phonemes:
                     parts = [loaded.phoneme_ids_to_audio(loaded.phonemes_to_ids(part), config)
                              for part in pieces(phonemes, most)]
-                    pause = round(self._profile(loaded, voice, speaker_number).pause * scale)
                     sentences.append(join(parts, pause, sample_rate))
         samples = np.clip(np.concatenate(sentences), -1.0, 1.0) if sentences else np.zeros(0, np.float32)
         return Speech(samples=samples.astype(np.float32, copy=False), rate=sample_rate)
@@ -166,20 +167,21 @@ class _Profile:
     """Samples of the voice's pause at a comma; a pause stretches with the length scale."""
 
 
-def _quiet(loaded: Any, text: str, scale: float, speaker: int | None) -> list[np.ndarray]:
-    """``text`` spoken at ``scale`` without noise, whole (piper's own synthesis): one array per sentence."""
+def _noiseless(scale: float, speaker: int | None) -> Any:
+    """Settings without the model's random noise: the same text always gives the same samples."""
     from piper import SynthesisConfig
 
-    config = SynthesisConfig(length_scale=scale, noise_scale=0.0, noise_w_scale=0.0,
-                             normalize_audio=False, speaker_id=speaker)
-    return [c.audio_float_array for c in loaded.synthesize(text, syn_config=config)]
+    return SynthesisConfig(length_scale=scale, noise_scale=0.0, noise_w_scale=0.0, normalize_audio=False,
+                           speaker_id=speaker)
+
+
+def _quiet(loaded: Any, text: str, scale: float, speaker: int | None) -> list[np.ndarray]:
+    """``text`` spoken at ``scale`` without noise, whole (piper's own synthesis): one array per sentence."""
+    return [c.audio_float_array for c in loaded.synthesize(text, syn_config=_noiseless(scale, speaker))]
 
 
 def _quiet_clauses(loaded: Any, text: str, scale: float, speaker: int | None) -> list[np.ndarray]:
     """``text`` spoken at ``scale`` without noise, one clause per run: what the voice's pace is timed on."""
-    from piper import SynthesisConfig
-
-    config = SynthesisConfig(length_scale=scale, noise_scale=0.0, noise_w_scale=0.0,
-                             normalize_audio=False, speaker_id=speaker)
+    config = _noiseless(scale, speaker)
     return [loaded.phoneme_ids_to_audio(loaded.phonemes_to_ids(clause), config)
             for phonemes in loaded.phonemize(text) for clause in split_clauses(phonemes)]
