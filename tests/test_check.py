@@ -58,6 +58,7 @@ def test_numerals_compounds_and_punctuation_are_not_slips() -> None:
     assert slips("The lighthouse is near.", "The light house is near") == []
     assert slips("Milk and tofu help", "milkandtofu help") == []
     assert slips("Don't rush; rest.", "dont rush rest") == []
+    assert slips("Please see a doctor soon.", "Please see a Dr. soon.") == []
 
 
 def test_a_word_missed_or_heard_as_another_is_a_slip() -> None:
@@ -81,7 +82,9 @@ def test_repeated_steps_are_lined_up_each_with_its_own_repetition() -> None:
 
 def test_another_ending_is_told_from_another_word() -> None:
     assert inflected("let", "lets") and inflected("stiffened", "stiffen") and inflected("ease", "eased")
+    assert inflected("narrowed", "narrows") and inflected("cramps", "cramped")
     assert not inflected("warmth", "warm") and not inflected("salts", "insults")
+    assert not inflected("bed", "bees") and not inflected("legs", "lead")  # short stems are other words
 
 
 def test_function_words_are_told_from_content_words() -> None:

@@ -33,13 +33,24 @@ on one of these is reported but does not fail a guide (every other word is a con
 _ENDINGS: Final = ("s", "es", "d", "ed")
 
 
+STEM_MIN: Final = 4
+"""Letters two words must share before their different endings for one to be taken for the other."""
+
+
 def inflected(word: str, heard: str) -> bool:
-    """``heard`` is ``word`` with or without an ending ("let"/"lets", "stiffen"/"stiffened").
+    """``heard`` is ``word`` with or without an ending, or with another one ("let"/"lets",
+    "stiffen"/"stiffened", "narrowed"/"narrows").
 
     A small recogniser guesses endings from grammar more than from sound; such a slip is
     reported but not counted against a guide.
     """
-    return any(heard == word + end or word == heard + end for end in _ENDINGS)
+    if any(heard == word + end or word == heard + end for end in _ENDINGS):
+        return True
+    return bool({stem for stem in _stems(word) if len(stem) >= STEM_MIN} & _stems(heard))
+
+
+def _stems(word: str) -> set[str]:
+    return {word[:-len(end)] for end in _ENDINGS if word.endswith(end)}
 
 
 _APOSTROPHES = str.maketrans({"\u2019": "", "\u2018": "", "'": "", "`": ""})
@@ -49,7 +60,8 @@ _NON_WORD = re.compile(r"[^\w]+|_+")
 def tokens(text: str, language: str = "en") -> list[str]:
     """Lowercase words without punctuation, numerals spelled out ("30" -> "thirty").
 
-    Apostrophes are dropped ("Don't" -> "dont"); every other mark separates words.
+    Apostrophes are dropped ("Don't" -> "dont"); every other mark separates words; a title
+    written short is spelled out ("Dr." -> "doctor").
     """
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 1,500 -> 1500
@@ -61,8 +73,12 @@ def tokens(text: str, language: str = "en") -> list[str]:
         if word.isdigit():
             out.extend(_plain(num2words(int(word), lang=_lang(language))))
         else:
-            out.append(word)
+            out.extend(_ABBREVIATIONS.get(_lang(language), {}).get(word, (word,)))
     return out
+
+
+_ABBREVIATIONS: Final = {"en": {"dr": ("doctor",), "mr": ("mister",), "mrs": ("missus",), "vs": ("versus",)}}
+"""Titles a recogniser writes short ("see a Dr. soon"), by language: the same word as spelled out."""
 
 
 def _plain(text: str) -> list[str]:
