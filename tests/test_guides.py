@@ -154,5 +154,7 @@ def test_the_shipped_guides_pass_check_on_timings_pace_and_loudness(guides) -> N
         planned = [e for e in built.timeline.events if e.kind in ("hold", "pause", "break")]
         assert len(report.timings) == len(planned) and all(t.measured is not None for t in report.timings)
         assert all(100 <= p.wpm <= 130 for p in report.pace if p.judged), report.pace
-        # the voice's take and the small recogniser vary: a few one-off slips in ~400 words
-        assert len(report.content_slips) <= 16, (built.guide.slug, report.problems())
+        # the voice's take and the small recogniser vary: a content word heard wrong twice (in
+        # the track, then in its sentence alone) in ~400 words, now and then (0 or 1 per guide in
+        # 18 fresh guide takes; 16 were allowed before the second listen and the wording rounds)
+        assert len(report.content_slips) <= 3, (built.guide.slug, report.problems())
