@@ -5,15 +5,20 @@ Streaming keeps memory flat: a guide of any length is piped block by block, neve
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import subprocess
 import threading
-from typing import Any, Iterable, Sequence
+from typing import Any, Final, Iterable, Sequence
 
 import numpy as np
 
 from ..errors import ExportError
 from ..media.ffmpeg import decode_pcm
+
+AHEAD: Final = 2
+"""Blocks mixed ahead of the encoder, at most (a block is a few seconds of sound)."""
 
 
 def decode(source: str | os.PathLike[str] | bytes, rate: int, *, filters: str | None = None,
@@ -27,10 +32,14 @@ def pipe_blocks(command: Sequence[str], blocks: "Iterable[np.ndarray]", what: st
                 stdout: Any = None, cwd: "os.PathLike[str] | None" = None) -> tuple[int, str, int]:
     """Stream float blocks into ``command``'s stdin as little-endian float32.
 
-    stderr is drained on a thread while we write, so a talkative ffmpeg can never fill its
-    pipe and stall both processes. If ffmpeg stops reading (it failed), writing stops and its
-    exit status and words tell why. ``stdout`` is where ffmpeg's output goes (a file object
-    or descriptor, e.g. the pipe into a meter). Returns (exit status, stderr text, samples written).
+    The blocks are written on a thread of their own, a couple ahead at most: the next block is
+    mixed while ffmpeg reads this one. Written from the mixing thread, each block waited for the
+    encoder to take the last, and the encoder waited for each block to be mixed (a sixth more
+    time for an encode that should take as long as the encoder alone). stderr is drained on a
+    thread too, so a talkative ffmpeg can never fill its pipe and stall both processes. If
+    ffmpeg stops reading (it failed), writing stops and its exit status and words tell why.
+    ``stdout`` is where ffmpeg's output goes (a file object or descriptor, e.g. the pipe into a
+    meter). Returns (exit status, stderr text, samples written).
     """
     try:
         process = subprocess.Popen(list(command), stdin=subprocess.PIPE, stderr=subprocess.PIPE, stdout=stdout,
@@ -41,19 +50,38 @@ def pipe_blocks(command: Sequence[str], blocks: "Iterable[np.ndarray]", what: st
     chunks: list[bytes] = []
     reader = threading.Thread(target=lambda: chunks.append(process.stderr.read()))  # type: ignore[union-attr]
     reader.start()
+    pending: queue.Queue[bytes | None] = queue.Queue(maxsize=AHEAD)
+    stopped = threading.Event()  # ffmpeg stopped reading: what is still queued is dropped
+
+    def write() -> None:
+        while (data := pending.get()) is not None:
+            if stopped.is_set():
+                continue
+            try:
+                process.stdin.write(data)  # type: ignore[union-attr]
+            except OSError:  # a broken pipe: ffmpeg failed, and its exit status says why
+                stopped.set()
+    writer = threading.Thread(target=write)
+    writer.start()
     written = 0
     try:
         for block in blocks:
-            process.stdin.write(np.clip(block, -1.0, 1.0).astype("<f4").tobytes())
+            if stopped.is_set():
+                break
+            pending.put(np.clip(block, -1.0, 1.0).astype("<f4").tobytes())
             written += len(block)
-        process.stdin.close()
-    except BrokenPipeError:
-        pass
     except BaseException:
-        process.kill()
+        stopped.set()
+        process.kill()  # a write waiting on a full pipe fails now, and the writer drains the queue
+        pending.put(None)
+        writer.join()
         process.wait()
         reader.join()
         raise
+    pending.put(None)
+    writer.join()
+    with contextlib.suppress(BrokenPipeError):
+        process.stdin.close()
     code = process.wait()
     reader.join()
     return code, b"".join(chunks).decode("utf-8", "replace").strip(), written
