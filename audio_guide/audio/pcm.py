@@ -34,8 +34,8 @@ def pipe_blocks(command: Sequence[str], blocks: "Iterable[np.ndarray]", what: st
 
     The blocks are written on a thread of their own, a couple ahead at most: the next block is
     mixed while ffmpeg reads this one. Written from the mixing thread, each block waited for the
-    encoder to take the last, and the encoder waited for each block to be mixed (a sixth more
-    time for an encode that should take as long as the encoder alone). stderr is drained on a
+    encoder to take the last, and the encoder then waited for the next block to be mixed, in
+    turn, for the whole guide. stderr is drained on a
     thread too, so a talkative ffmpeg can never fill its pipe and stall both processes. If
     ffmpeg stops reading (it failed), writing stops and its exit status and words tell why.
     ``stdout`` is where ffmpeg's output goes (a file object or descriptor, e.g. the pipe into a

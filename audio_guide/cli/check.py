@@ -108,8 +108,12 @@ def _show(report: GuideCheck, quiet: bool) -> None:
                        f"{sentence.text}")
             for slip in sentence.slips:
                 what = f"heard '{slip.heard}'" if slip.heard else "not heard"
-                why = ("" if slip.counts else " (a function word or another ending: not counted)" if not slip.content
-                       else f" (heard right alone: '{slip.again}'; not counted)")
+                if slip.counts:
+                    why = ""
+                elif not slip.content:
+                    why = " (a function word or another ending: not counted)"
+                else:
+                    why = f" (heard right alone: '{slip.again}'; not counted)"
                 click.echo(f"  {clock(slip.at):>7}         '{slip.word}': {what}{why}")
         for t in report.timings:
             measured = f"{t.measured:.3f}s" if t.measured is not None else "not measured"
