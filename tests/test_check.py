@@ -215,7 +215,7 @@ def test_a_content_word_heard_wrong_is_listened_to_again_in_its_sentence_alone(
 
     monkeypatch.setattr(recogniser, "hear_span", hear_span)
     said = _line_up(timeline, heard, "en")
-    _listen_again(said, heard, x, "en")
+    _listen_again(said, heard, x, "en", timeline.rate)
     [slip] = [slip for s in said for slip in s.slips]
     assert (slip.word, slip.heard, slip.again, slip.counts) == ("muscle", "bustle", alone, counts)
     line = next(e for e in timeline.speech() if "muscle" in e.text)
@@ -359,3 +359,29 @@ def test_suggest_tries_a_word_in_the_voice_its_line_is_spoken_in(write_script, m
                                         heard_wrong("Rest the leg now.", 11, "rest")])
     list(suggest.suggest_respellings(guide, report))
     assert tried == [("warm", 0.8), ("rest", 0.6)]
+
+
+def test_a_sentence_not_heard_at_all_is_listened_to_again_where_the_plan_puts_it(write_script,
+                                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # "Well done." comes after a 5 s pause and 3 s before the next line: with none of it heard,
+    # it is listened to again just before the next line's words (not over the whole pause)
+    timeline = plan(load_script(write_script("edges.yaml", EDGES)), None, cue_length)
+    x, everything = drawn(timeline)
+    heard = [w for w in everything if w.text not in ("well", "done")]
+    spans: list[tuple[float, float]] = []
+
+    def hear_span(samples: np.ndarray, start: float, end: float, language: str) -> list[recogniser.HeardWord]:
+        spans.append((start, end))
+        return [w for w in everything if start <= w.start and w.end <= end]
+
+    monkeypatch.setattr(recogniser, "hear_span", hear_span)
+    said = _line_up(timeline, heard, "en")
+    _listen_again(said, heard, x, "en", timeline.rate)
+    slips = [slip for s in said for slip in s.slips]
+    assert [(s.word, s.heard, s.again, s.counts) for s in slips] == [("well", "", "well", False),
+                                                                     ("done", "", "done", False)]
+    line = next(e for e in timeline.speech() if e.text == "Well done.")
+    following = next(w for w in heard if w.text == "now")
+    end = line.end / timeline.rate + 1.0  # where the plan ends it, and a margin
+    assert spans == [(pytest.approx(end - (line.end - line.start) / timeline.rate - 2.0, abs=0.01),
+                      pytest.approx(end, abs=0.01))]

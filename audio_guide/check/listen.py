@@ -78,7 +78,7 @@ def check_guide(guide: Guide, mp3: Path, tolerances: Tolerances | None = None,
     say(f"listening to {mp3.name} ({duration / 60:.0f} min)")
     heard = recogniser.hear(samples, guide.language)
     said = _line_up(timeline, heard, guide.language)
-    _listen_again(said, heard, samples, guide.language)
+    _listen_again(said, heard, samples, guide.language, timeline.rate)
     say(f"measuring the pauses in {mp3.name}")
     envelope = Envelope.of(samples, recogniser.RATE)
     timings = _timings(timeline, said, heard, envelope, tolerances)
@@ -132,7 +132,8 @@ AGAIN_MARGIN = 1.0
 """Seconds of the track either side of a sentence's heard words listened to again with it."""
 
 
-def _listen_again(said: list[_Said], heard: list[recogniser.HeardWord], samples: np.ndarray, language: str) -> None:
+def _listen_again(said: list[_Said], heard: list[recogniser.HeardWord], samples: np.ndarray, language: str,
+                  rate: int) -> None:
     """Listen once more to each sentence with a content word heard wrong, alone, and note what was heard.
 
     Whisper guesses a word partly from the words around it; heard in a stretch of several
@@ -148,8 +149,8 @@ def _listen_again(said: list[_Said], heard: list[recogniser.HeardWord], samples:
         after = next((heard[h].start for s in said[index + 1:] for h in s.heard if h >= 0), duration)
         if found:
             start, end = max(before, found[0].start - AGAIN_MARGIN), min(after, found[-1].end + AGAIN_MARGIN)
-        else:
-            start, end = before, after
+        else:  # nothing of it heard: it lies next to whichever neighbour the plan puts it closer to
+            start, end = _beside(said, index, before, after, rate)
         if not 0 < end - start <= recogniser.GROUP_MAX:
             continue
         again = [t for w in recogniser.hear_span(samples, start, end, language) for t in tokens(w.text, language)]
@@ -157,6 +158,23 @@ def _listen_again(said: list[_Said], heard: list[recogniser.HeardWord], samples:
         sentence.slips = [
             _again(slip, " ".join(again[t] for t in pairs[k].heard), pairs[k].exact) if slip.content else slip
             for slip, k in zip(sentence.slips, sentence.slipped)]
+
+
+def _beside(said: list[_Said], index: int, before: float, after: float, rate: int) -> tuple[float, float]:
+    """Where a sentence of which no word was heard must be, between the words heard around it.
+
+    A hold or pause lies on one side of it: the sentence sits against the other side, and
+    lasts about as long as the plan says (``rate``: the plan's samples a second).
+    """
+    event = said[index].event
+    reach = (event.end - event.start) / rate + 2 * AGAIN_MARGIN
+    quiet_before = (event.start - (said[index - 1].event.end if index > 0 else 0)) / rate
+    quiet_after = ((said[index + 1].event.start if index + 1 < len(said) else event.end) - event.end) / rate
+    if quiet_before > quiet_after:
+        end = after - quiet_after + AGAIN_MARGIN
+        return max(before, end - reach), min(after, end)
+    start = before + quiet_before - AGAIN_MARGIN
+    return max(before, start), min(after, start + reach)
 
 
 def _again(slip: WordSlip, heard_as: str, exact: bool) -> WordSlip:
