@@ -21,7 +21,7 @@ from .cache import CacheInfo, SpeechCache, speech_key
 from .dsp import SPEECH_REF_LUFS, prepare_speech
 from .export import Tags, encode_mp3, tag_mp3
 from .level import TRUE_PEAK_LIMIT, encode_to_target
-from .loudness import Loudness, measure_file, measure_stream
+from .loudness import Loudness, measure_file
 from .mix import render, render_all
 from .pcm import decode
 from .segment import preview, section_of
@@ -30,6 +30,6 @@ from .speech import Clips, timeline_for
 
 __all__ = [
     "SPEECH_REF_LUFS", "TRUE_PEAK_LIMIT", "Bed", "CacheInfo", "Clips", "Loudness", "SpeechCache", "Spoken", "Tags",
-    "cue_length", "cue_sound", "decode", "encode_mp3", "encode_to_target", "measure_file", "measure_stream",
+    "cue_length", "cue_sound", "decode", "encode_mp3", "encode_to_target", "measure_file",
     "prepare_speech", "preview", "render", "render_all", "section_of", "speak_ahead", "speech_key", "tag_mp3", "timeline_for",
 ]

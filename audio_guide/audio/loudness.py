@@ -12,14 +12,11 @@ import subprocess
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
-
-import numpy as np
+from typing import Iterator
 
 from ..errors import ExportError
 from ..files import shown
 from ..media.ffmpeg import ffmpeg_exe
-from .pcm import pipe_blocks
 
 _SUMMARY = re.compile(r"Integrated loudness:\s*I:\s*(?P<i>-?[\d.]+|-inf) LUFS.*?"
                       r"LRA:\s*(?P<lra>-?[\d.]+) LU(?:.*?True peak:\s*Peak:\s*(?P<tp>-?[\d.]+|-inf) dBFS)?", re.S)
@@ -35,10 +32,9 @@ class Loudness:
     """Loudness range, LU."""
 
 
-def _command(source: str, true_peak: bool = True) -> list[str]:
-    meter = "ebur128=peak=true:framelog=quiet" if true_peak else "ebur128=framelog=quiet"
+def _command(source: str) -> list[str]:
     return [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info", *source.split("\x00"),
-            "-af", meter, "-f", "null", "-"]
+            "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"]
 
 
 def _parse(stderr: bytes) -> Loudness:
@@ -112,17 +108,3 @@ def measure_file(path: Path) -> Loudness:
         raise ExportError(f"could not measure loudness of {shown(path)}: "
                           f"{' | '.join(result.stderr.decode('utf-8', 'replace').strip().splitlines()[-2:])}")
     return _parse(result.stderr)
-
-
-def measure_stream(blocks: Iterable[np.ndarray], rate: int, true_peak: bool = True) -> Loudness:
-    """Measure float blocks as they are produced, without holding the whole mix.
-
-    ``true_peak=False`` skips the 4x oversampling (true peak is then NaN): much faster.
-    """
-    code, stderr, _written = pipe_blocks(
-        _command(f"-f\x00f32le\x00-ar\x00{rate}\x00-ac\x001\x00-i\x00pipe:0", true_peak), blocks,
-        "measuring loudness")
-    if code != 0:
-        words = stderr.splitlines()
-        raise ExportError(f"ffmpeg could not measure the loudness of the mix: {' | '.join(words[-3:]) or 'no message'}")
-    return _parse(stderr.encode("utf-8"))

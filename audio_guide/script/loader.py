@@ -29,7 +29,6 @@ from .limits import (
     REMINDER_QUIET_END,
 )
 from .model import (
-    BUILTIN_BEDS,
     Cue,
     Guide,
     Hold,
