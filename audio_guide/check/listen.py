@@ -32,6 +32,8 @@ from .report import (
 from .words import FUNCTION_WORDS, align, inflected, tokens
 
 TIMED = ("hold", "pause", "break")
+SOUNDS = ("speech", "cue")
+"""What is heard in a track, besides the bed: a timed quiet runs from one to the next."""
 SLACK = 0.5
 """Seconds the recogniser may place a word away from where its sound is."""
 EDGE_REGION = 3.0
@@ -195,7 +197,7 @@ def _timings(timeline: Timeline, said: list[_Said], heard: list[recogniser.Heard
              tolerances: Tolerances) -> list[TimingCheck]:
     """Every hold, pause and break: from the end of the sound before it to the start of the one after."""
     by_event = {id(s.event): s for s in said}
-    sounds = [e for e in timeline.events if e.kind in ("speech", "cue")]
+    sounds = [e for e in timeline.events if e.kind in SOUNDS]
     cue_onsets: dict[int, float] = {}
     out: list[TimingCheck] = []
     for event in timeline.events:
@@ -304,7 +306,7 @@ def _pace(guide: Guide, timeline: Timeline, said: list[_Said], heard: list[recog
 
 def _quiet_around(timeline: Timeline, first: Event, last: Event) -> tuple[float, float]:
     """Seconds of quiet the plan puts before ``first`` and after ``last``: to the sounds either side."""
-    sounds = [e for e in timeline.events if e.kind in ("speech", "cue")]
+    sounds = [e for e in timeline.events if e.kind in SOUNDS]
     before = max((e.end for e in sounds if e.end <= first.start), default=0)
     after = min((e.start for e in sounds if e.start >= last.end), default=timeline.content_end)
     return (first.start - before) / timeline.rate, (after - last.end) / timeline.rate
