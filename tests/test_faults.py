@@ -479,6 +479,70 @@ def test_ffmpeg_encoder_failing_on_a_full_disk(site: Path, tmp_path: Path, monke
     check_second_run(site, tmp_path / "spoken.log", [])
 
 
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="guides are encoded side by side only with two cores")
+def test_guides_are_encoded_side_by_side_once_their_speech_is_made(site: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two guides to make: once their speech is made, both encoders run at once. Each encoder
+    waits (up to 30 s) to see the other start; one that had to wait it out leaves a mark."""
+    edit_calm(site, engine="fake")
+    started = tmp_path / "started"
+    started.mkdir()
+    fake_ffmpeg(tmp_path, monkeypatch, on_encode=(
+        f'touch "{started}/$$"; i=0; while [ "$(ls "{started}" | wc -l)" -lt 2 ] && [ $i -lt 300 ]; '
+        f'do sleep 0.1; i=$((i + 1)); done; [ $i -lt 300 ] || touch "{tmp_path / "alone"}"'))
+    result = run("build")
+    assert result.exit_code == 0, result.stderr
+    assert len(list(started.iterdir())) >= 2 and not (tmp_path / "alone").exists()
+    assert "Hold it gently. And rest now." in (site / "output" / "calm.txt").read_text(encoding="utf-8")
+    assert_complete(site / "output")
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="guides are encoded side by side only with two cores")
+def test_a_guide_failing_stops_the_guide_encoding_beside_it(site: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """``calm`` (first) fails to encode while ``other`` encodes beside it, slowly (60 s): ``other``'s
+    encoder is stopped at once, and nothing of either is put in place, as if built one by one."""
+    edit_calm(site, engine="fake")
+    before = snapshot(site / "output")
+    fake_ffmpeg(tmp_path, monkeypatch, on_encode=(
+        f'case "$out" in *calm.mp3*) i=0; while [ ! -e "{tmp_path}/other.pid" ] && [ $i -lt 200 ]; '
+        'do sleep 0.05; i=$((i + 1)); done; '
+        'echo "Error writing trailer of $out: No space left on device" >&2; exit 1 ;; '
+        f'*) echo $$ > "{tmp_path}/other.pid"; exec sleep 60 ;; esac'))
+    began = time.monotonic()
+    result = run("build")
+    assert time.monotonic() - began < 30, "the other guide's encoder was waited for"
+    assert re.fullmatch(r"error: ffmpeg could not encode calm\.mp3: Error writing trailer of \S+: No space left on device",
+                        check_failed_run(result, site, before, tmp_path / "cache"))
+    assert (tmp_path / "other.pid").exists(), "other was not encoding beside calm"
+    assert not Path(f"/proc/{(tmp_path / 'other.pid').read_text().strip()}").exists()  # killed, and reaped
+    monkeypatch.delenv("AUDIO_GUIDE_FFMPEG")
+    ffmpeg_exe.cache_clear()
+    check_second_run(site, tmp_path / "spoken.log", [])
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="guides are encoded side by side only with two cores")
+def test_a_guide_failing_beside_an_earlier_one_lets_it_finish(site: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """``other`` (second) fails while ``calm`` (first) is still encoding: as built one by one,
+    ``calm`` is finished and put in place, ``other`` is left as it was, and the feed lists both."""
+    edit_calm(site, engine="fake")
+    before = snapshot(site / "output")
+    fake_ffmpeg(tmp_path, monkeypatch, on_encode=(
+        f'case "$out" in *other.mp3*) echo "other failed" >&2; touch "{tmp_path}/other-failed"; exit 1 ;; '
+        f'*) i=0; while [ ! -e "{tmp_path}/other-failed" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done ;; '
+        'esac'))
+    result = run("build")
+    assert result.exit_code == 1
+    assert last_error(result.stderr) == "error: ffmpeg could not encode other.mp3: other failed"
+    after = snapshot(site / "output")
+    assert {k: v for k, v in after.items() if k.startswith("other.")} == \
+        {k: v for k, v in before.items() if k.startswith("other.")}
+    assert after["calm.mp3"] != before["calm.mp3"]
+    assert "Hold it gently. And rest now." in (site / "output" / "calm.txt").read_text(encoding="utf-8")
+    assert_complete(site / "output")
+
+
 def test_ffmpeg_failing_for_everything(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A broken ffmpeg: the first call (measuring the new guide's mix) already fails."""
     edit_calm(site, engine="fake")
@@ -629,11 +693,13 @@ def test_interrupted(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     clips_before = _clips(tmp_path / "cache")
     proc = start_build(site)
     wait_for(tmp_path / "reached", proc)
+    sent = time.monotonic()
     if group:
         os.killpg(proc.pid, sig)
     else:
         proc.send_signal(sig)
     _out, err = proc.communicate(timeout=90)  # generous: a loaded CI machine is slow
+    assert time.monotonic() - sent < 30, "the build waited for its encoders (60 s each) to finish"
     assert proc.returncode == 130, err
     assert last_error(err) == INTERRUPTED
     assert snapshot(site / "output") == before

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import ExportError
 from ..media.ffmpeg import decode_pcm
+from ..stopping import on_stop, stopped
 
 AHEAD: Final = 2
 """Blocks mixed ahead of the encoder, at most (a block is a few seconds of sound)."""
@@ -39,7 +40,9 @@ def pipe_blocks(command: Sequence[str], blocks: "Iterable[np.ndarray]", what: st
     thread too, so a talkative ffmpeg can never fill its pipe and stall both processes. If
     ffmpeg stops reading (it failed), writing stops and its exit status and words tell why.
     ``stdout`` is where ffmpeg's output goes (a file object or descriptor, e.g. the pipe into a
-    meter). Returns (exit status, stderr text, samples written).
+    meter). Returns (exit status, stderr text, samples written). Run under a stop (see
+    :mod:`audio_guide.stopping`), ffmpeg is killed the moment the build stops, and
+    :class:`~audio_guide.stopping.Stopped` is raised.
     """
     try:
         process = subprocess.Popen(list(command), stdin=subprocess.PIPE, stderr=subprocess.PIPE, stdout=stdout,
@@ -51,37 +54,41 @@ def pipe_blocks(command: Sequence[str], blocks: "Iterable[np.ndarray]", what: st
     reader = threading.Thread(target=lambda: chunks.append(process.stderr.read()))  # type: ignore[union-attr]
     reader.start()
     pending: queue.Queue[bytes | None] = queue.Queue(maxsize=AHEAD)
-    stopped = threading.Event()  # ffmpeg stopped reading: what is still queued is dropped
+    failed = threading.Event()  # ffmpeg stopped reading: what is still queued is dropped
 
     def write() -> None:
         while (data := pending.get()) is not None:
-            if stopped.is_set():
+            if failed.is_set():
                 continue
             try:
                 process.stdin.write(data)  # type: ignore[union-attr]
             except OSError:  # a broken pipe: ffmpeg failed, and its exit status says why
-                stopped.set()
+                failed.set()
     writer = threading.Thread(target=write)
     writer.start()
     written = 0
-    try:
-        for block in blocks:
-            if stopped.is_set():
-                break
-            pending.put(np.clip(block, -1.0, 1.0).astype("<f4").tobytes())
-            written += len(block)
-    except BaseException:
-        stopped.set()
-        process.kill()  # a write waiting on a full pipe fails now, and the writer drains the queue
+    # stopped, ffmpeg is killed: a write blocked on its full pipe fails, and the loop sees the stop
+    with on_stop(process.kill):
+        try:
+            for block in blocks:
+                stopped()
+                if failed.is_set():
+                    break
+                pending.put(np.clip(block, -1.0, 1.0).astype("<f4").tobytes())
+                written += len(block)
+        except BaseException:
+            failed.set()
+            process.kill()  # a write waiting on a full pipe fails now, and the writer drains the queue
+            pending.put(None)
+            writer.join()
+            process.wait()
+            reader.join()
+            raise
         pending.put(None)
         writer.join()
-        process.wait()
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.close()
+        code = process.wait()
         reader.join()
-        raise
-    pending.put(None)
-    writer.join()
-    with contextlib.suppress(BrokenPipeError):
-        process.stdin.close()
-    code = process.wait()
-    reader.join()
+    stopped()
     return code, b"".join(chunks).decode("utf-8", "replace").strip(), written

@@ -11,6 +11,7 @@ from .progress import Built, Progress
 
 if TYPE_CHECKING:  # types only: the audio stage is loaded below, when a guide must be rendered
     from ..audio import SpeechCache, Spoken
+    from .outputs import Rendered
 
 
 def build_guide(guide: Guide, options: Options, cache: SpeechCache | None = None,
@@ -20,16 +21,24 @@ def build_guide(guide: Guide, options: Options, cache: SpeechCache | None = None
     Deciding costs a digest of the script and its files; only a guide that must be made again
     loads the audio stage (numpy, soxr: a few tenths of a second), so a no-op rebuild stays instant.
     """
+    made = prepare_guide(guide, options, cache, progress, force, spoken)
+    return made if isinstance(made, Built) else made.commit()
+
+
+def prepare_guide(guide: Guide, options: Options, cache: SpeechCache | None = None,
+                  progress: Progress | None = None, force: bool = False,
+                  spoken: int | None = None) -> Built | Rendered:
+    """As :func:`build_guide`, but a guide rendered is returned with its files not yet in place."""
     stamp = fingerprint(guide, options)
     if not force:
         previous = up_to_date(guide, options, stamp)
         if previous is not None:
             return Built(guide, options.out_dir / previous.mp3, previous, skipped=True)
     from .outputs import (
-        render_guide,  # the boundary to the audio stage, crossed only when needed
+        stage_guide,  # the boundary to the audio stage, crossed only when needed
     )
 
-    return render_guide(guide, options, stamp, cache, progress, spoken)
+    return stage_guide(guide, options, stamp, cache, progress, spoken)
 
 
 def stale(guides: list[Guide], options: Options, force: bool = False) -> list[Guide]:

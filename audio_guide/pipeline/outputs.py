@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import podcast
@@ -34,11 +35,37 @@ def speak_first(guides: list[Guide], options: Options, progress: Progress | None
     return speak_ahead([(guide, Clips(guide, cache)) for guide in guides], told)
 
 
-def render_guide(guide: Guide, options: Options, stamp: str, cache: SpeechCache | None = None,
-                 progress: Progress | None = None, spoken: int | None = None) -> Built:
-    """Make ``guide``'s outputs in ``options.out_dir``; ``stamp`` is its fingerprint, kept in the record.
+@dataclass
+class Rendered:
+    """A guide's new outputs, written beside their targets under temporary names, not yet in place.
 
-    ``spoken``: its lines were spoken already by :func:`speak_first`, this many of them for it.
+    Guides rendered side by side are put in place in the build's order, so that a failure
+    leaves exactly what a build one guide at a time would have left: those before it done,
+    none after it touched.
+    """
+
+    built: Built
+    staged: Staged
+    cover_name: str | None
+
+    def commit(self) -> Built:
+        self.staged.commit()
+        out, slug = self.built.mp3.parent, self.built.guide.slug
+        for old in out.glob(f"{glob.escape(slug)}.cover*.png"):  # earlier pictures of this guide
+            if old.name != self.cover_name:
+                old.unlink(missing_ok=True)
+        return self.built
+
+    def discard(self) -> None:
+        self.staged.discard()
+
+
+def stage_guide(guide: Guide, options: Options, stamp: str, cache: SpeechCache | None = None,
+                progress: Progress | None = None, spoken: int | None = None) -> Rendered:
+    """Make ``guide``'s outputs for ``options.out_dir``, ready to put in place with :meth:`Rendered.commit`.
+
+    ``stamp`` is its fingerprint, kept in the record; ``spoken``: its lines were spoken already
+    by :func:`speak_first`, this many of them for it.
     """
     cache = cache if cache is not None else SpeechCache(options.cache_dir)
     clips = Clips(guide, cache)
@@ -66,7 +93,8 @@ def render_guide(guide: Guide, options: Options, stamp: str, cache: SpeechCache 
     cover = guide.cover or options.cover
     names = {kind: f"{guide.slug}{suffix}" for kind, suffix in
              (("vtt", ".vtt"), ("srt", ".srt"), ("txt", ".txt"), ("chapters", ".chapters.json"))}
-    with Staged() as staged:
+    staged = Staged()
+    try:
         if guide.cover is not None:  # served beside the MP3, so the feed can offer it
             picture = guide.cover.read_bytes()
             # named by its content, as the podcast's cover is: apps cache artwork by URL
@@ -92,10 +120,11 @@ def render_guide(guide: Guide, options: Options, stamp: str, cache: SpeechCache 
             season=guide.season, number=guide.episode, draft=guide.draft,
         )
         staged.text(out / f"{guide.slug}.episode.json", episode.to_json())
-    for old in out.glob(f"{glob.escape(guide.slug)}.cover*.png"):  # earlier pictures of this guide
-        if old.name != cover_name:
-            old.unlink(missing_ok=True)
-    return Built(guide, target, episode, made, len(sentences) - made, False, timeline, measured)
+    except BaseException:
+        staged.discard()
+        raise
+    return Rendered(Built(guide, target, episode, made, len(sentences) - made, False, timeline, measured),
+                    staged, cover_name)
 
 
 def _served_name(cover: Path | None, out: Path) -> str | None:

@@ -26,6 +26,7 @@ from .guide import build_guide, speak_first
 from .lock import output_lock
 from .options import Options, apply_options
 from .progress import BuildEvent, Built, Progress
+from .turns import render_in_turn, renders
 
 
 def build(paths: Sequence[Path], options: Options, progress: Progress | None = None, *,
@@ -69,11 +70,16 @@ def _build_all(guides: list[Guide], options: Options, progress: Progress | None,
     try:
         if jobs <= 1 or len(guides) <= 1:
             spoken = speak_first(guides, options, progress, force)
-            for guide in guides:
-                if spoken is not None and spoken.error is not None and guide.slug == spoken.failed:
-                    raise spoken.error  # the guides before it are built; it is not asked of the engine again
-                finished(build_guide(guide, options, None, progress, force,
-                                     spoken.counts.get(guide.slug) if spoken is not None else None))
+            failed = len(guides) if spoken is None or spoken.error is None else \
+                next(i for i, g in enumerate(guides) if g.slug == spoken.failed)
+            if spoken is not None and renders() > 1:  # all speech made, its worker gone
+                render_in_turn(guides[:failed], options, progress, force, spoken.counts, finished)
+            else:
+                for guide in guides[:failed]:
+                    finished(build_guide(guide, options, None, progress, force,
+                                         spoken.counts.get(guide.slug) if spoken is not None else None))
+            if spoken is not None and spoken.error is not None:
+                raise spoken.error  # the guides before it are built; it is not asked of the engine again
         else:
             _build_parallel(guides, options, force, jobs, finished)
     except BaseException:
