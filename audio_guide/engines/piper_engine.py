@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import json
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -16,9 +17,11 @@ from typing import Any, Final
 
 import numpy as np
 
-from ..errors import EngineError
+from ..errors import AudioGuideError, EngineError
+from ..places import cache_dir
 from . import Speech, UnknownVoice
 from .pieces import PIECE_SECONDS, clause_pause, join, pieces, split_clauses
+from .piper_split import windowed_session
 from .piper_voices import files_of, speaker_id
 
 
@@ -90,7 +93,8 @@ class PiperEngine:
             raise EngineError(str(exc)) from None
         if files.model not in self._voices:
             try:
-                self._voices[files.model] = PiperVoice.load(files.model, files.config)
+                self._voices[files.model] = _windowed(files.model, files.config) or \
+                    PiperVoice.load(files.model, files.config)
             except Exception as exc:  # onnxruntime raises its own types; the message is what helps
                 raise EngineError(f"could not load the piper voice {files.model}: {exc}") from None
         return self._voices[files.model]
@@ -155,6 +159,20 @@ class PiperEngine:
                 scale = 1.0 + (target - natural) * (scale - 1.0) / (got - natural)
             self._scales[key] = min(max(scale, 0.2), 5.0)
         return self._scales[key]
+
+
+def _windowed(model: Path, config: Path) -> Any:
+    """The voice with its decoder run a window at a time (:mod:`.piper_split`), or ``None``."""
+    from piper import PiperVoice
+    from piper.config import PiperConfig
+
+    settings = PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8")))
+    try:
+        folder = cache_dir() / "voices"
+    except AudioGuideError:  # no cache folder to keep the split in: the voice is run whole
+        return None
+    session = windowed_session(model, _model_digest(model), folder, settings.hop_length)
+    return None if session is None else PiperVoice(config=settings, session=session)
 
 
 @dataclass(frozen=True)

