@@ -14,7 +14,6 @@ across a clip's edges. The MP3 as written is still measured, and made again if i
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
@@ -26,6 +25,7 @@ from .bs1770 import BLOCK, HOPS_PER_BLOCK, gated_loudness, k_weighted
 from .dsp import SPEECH_REF_LUFS, db
 from .mix import BLOCK as MIX_BLOCK
 from .mix import DUCK_BRIDGE, ClipSource, bed_gain, cue_level, duck_regions, fade_out_gain
+from .shared import made_once
 from .sounds import Bed, cue_sound
 
 HOPS_PER_SECOND: Final = 10
@@ -109,7 +109,7 @@ def _file_state(name: str) -> tuple[int, int] | None:
     return stat.st_mtime_ns, stat.st_size
 
 
-@lru_cache(maxsize=2)
+@made_once(2)
 def _bed_energy(name: str, rate: int, _state: tuple[int, int] | None) -> tuple[np.ndarray, int]:
     """The bed's K-weighted energy from the start of its period to every :data:`ENERGY_GRAIN`-th
     sample, and the period's length: what any stretch of the endless bed holds, by subtraction.

@@ -7,7 +7,6 @@ holding it whole in memory, and a synthetic bed never repeats, so it has no seam
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Final, Iterator
 
@@ -24,6 +23,7 @@ from ..script import (
 from ..timeline import HOUSE_RATE
 from .dsp import loudness
 from .pcm import decode
+from .shared import made_once
 
 SEED: Final = 20261126
 LOOP_CROSSFADE: Final = 2.0
@@ -37,7 +37,7 @@ _CUE_PARTIALS: Final = {
 }
 
 
-@lru_cache(maxsize=16)
+@made_once(16)
 def cue_sound(name: str) -> np.ndarray:
     """A cue at the house rate, peak-normalized to 1.0 (the mixer sets its level).
 
@@ -101,7 +101,7 @@ class Bed:
         return np.tile(self._loop, reps)[start:start + count]
 
 
-@lru_cache(maxsize=2)
+@made_once(2)
 def _user_loop(name: str, _mtime: int, _size: int, rate: int) -> np.ndarray:
     """A user's bed, decoded and made loopable once per build (keyed by the file's state)."""
     # the decoded buffer itself becomes the loop (folded and scaled in place): one copy in memory
@@ -116,7 +116,7 @@ BED_LOOP: Final = 90
 """Seconds in one period of a built-in bed."""
 
 
-@lru_cache(maxsize=4)
+@made_once(2)
 def _builtin_loop(name: str, rate: int) -> np.ndarray:
     """Shape white noise in the frequency domain, in single precision and in place: the loop is
     made once per build and must not be the biggest thing in memory."""
@@ -126,7 +126,11 @@ def _builtin_loop(name: str, rate: int) -> np.ndarray:
     # forward transform in double precision, through double copies of the whole loop (80 MB
     # at its peak here, against 16)
     spectrum = np.fft.rfft(rng.standard_normal(n, dtype=np.float32), norm="forward")
-    f = np.maximum(np.fft.rfftfreq(n, 1 / rate).astype(np.float32), np.float32(20.0))
+    # the bins' frequencies in single precision from the start (rfftfreq makes them as int64, then
+    # float64: 32 MB for a moment, beside the spectrum)
+    f = np.arange(n // 2 + 1, dtype=np.float32)
+    f *= np.float32(rate / n)
+    np.maximum(f, np.float32(20.0), out=f)
     if name == "brown-noise":
         shape = 1 / f  # -6 dB/octave
     else:

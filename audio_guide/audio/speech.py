@@ -17,6 +17,7 @@ from ..script import Guide, Voice
 from ..timeline import HOUSE_RATE, Line, Timeline, plan
 from .cache import SpeechCache, speech_key
 from .dsp import prepare_speech
+from .mix import RECENT_CLIPS
 from .sounds import cue_length
 from .speaker import speak_in_worker
 
@@ -99,7 +100,7 @@ class Clips:
         if clip is None:
             raise EngineError(f"speech for {spoken!r} vanished from the cache during the build; run the build again.")
         self._recent[spoken, voice] = clip
-        if len(self._recent) > 16:
+        if len(self._recent) > RECENT_CLIPS:
             self._recent.popitem(last=False)
         return clip
 
