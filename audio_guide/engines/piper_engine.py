@@ -56,8 +56,9 @@ class PiperEngine:
     times as long: a section at rate 0.7 then has 0.7 times the words a minute, whatever the voice.
 
     A sentence that would last more than :data:`~.pieces.PIECE_SECONDS` is spoken a clause at
-    a time and joined with the voice's own pause (:mod:`.pieces`): the voice's memory grows
-    with the audio it makes in one run.
+    a time and joined with the voice's own pause (:mod:`.pieces`), and each run's decoder makes
+    its audio a window at a time (:mod:`.piper_split`): the voice's memory otherwise grows with
+    the audio it makes in one run.
     """
 
     name = "piper"

@@ -80,9 +80,7 @@ def windowed_session(model: Path, digest: str, folder: Path, hop: int) -> Window
         front, decoder = (onnxruntime.InferenceSession(str(home / name), sess_options=_options(onnxruntime, planned),
                                                        providers=["CPUExecutionProvider"])
                           for name, planned in (("front.onnx", True), ("decoder.onnx", False)))
-    except (OSError, ValueError, ImportError):
-        return None
-    except Exception:  # noqa: BLE001 - onnx and onnxruntime raise their own types: run the model whole
+    except Exception:  # noqa: BLE001 - a folder, onnx or onnxruntime that fails, in any of their ways: run it whole
         return None
     return WindowedSession(front, decoder, frames, hop)
 
