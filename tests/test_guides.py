@@ -145,7 +145,8 @@ def test_tail_and_fade_last_as_long_as_asked(guides) -> None:
 def test_the_shipped_guides_pass_check_on_timings_pace_and_loudness(guides) -> None:
     """``audio-guide check`` on every shipped guide: holds, pauses and breaks as written, a calm
     pace in every section, loudness on target; and the words heard, within what the small
-    recogniser mishears on a good take (it varies with the voice's take: see the README)."""
+    recogniser mishears on a good take: none counted. The voice says each line one way, drawn from a
+    seed made of the line, so the takes listened to here are the takes every build makes."""
     from audio_guide.check import check_guide
 
     for built, _audio in guides:
@@ -154,8 +155,5 @@ def test_the_shipped_guides_pass_check_on_timings_pace_and_loudness(guides) -> N
         planned = [e for e in built.timeline.events if e.kind in ("hold", "pause", "break")]
         assert len(report.timings) == len(planned) and all(t.measured is not None for t in report.timings)
         assert all(100 <= p.wpm <= 130 for p in report.pace if p.judged), report.pace
-        # the voice's take and the small recogniser vary: a content word heard wrong twice (in
-        # the track, then in its sentence alone) in ~400 words, now and then: 0 or 1 per guide
-        # in 24 of 25 fresh guide takes, 4 in one (two of them in a line since reworded, one in a
-        # line that was not listened to again then); 16 were allowed before the second listen
-        assert len(report.content_slips) <= 6, (built.guide.slug, report.problems())
+        assert not report.content_slips, (built.guide.slug, report.problems())
+        assert report.ok

@@ -121,3 +121,79 @@ def test_a_voice_that_cannot_be_loaded_is_one_clear_error(tmp_path: Path) -> Non
     (tmp_path / "broken.onnx.json").write_text(json.dumps({"audio": {"sample_rate": 22050}}))
     with pytest.raises(EngineError, match="could not load the piper voice"):
         PiperEngine().synthesize("Rest.", voice=str(model), rate=1.0, language="en")
+
+
+def _takes(text: str, length_scale: float = 1.4, **noise: float) -> list[np.ndarray]:
+    """``text`` spoken by two voices loaded apart (as two builds would), with the voice's noise."""
+    from piper import SynthesisConfig
+
+    model, config = _bundled()
+    out = []
+    for _voice in range(2):
+        voice = _windowed(model, config)
+        assert voice is not None
+        settings = SynthesisConfig(length_scale=length_scale, normalize_audio=False, **noise)
+        out.append(np.concatenate([voice.phoneme_ids_to_audio(voice.phonemes_to_ids(p), settings)
+                                   for p in voice.phonemize(text)]))
+    return out
+
+
+def test_a_line_has_one_take_the_same_in_every_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model's random draws are fed from a seed made of what is spoken: two voices loaded
+    apart say a line alike, to the sample, and the noise is still there (unlike a noiseless take)."""
+    monkeypatch.setenv("AUDIO_GUIDE_CACHE_DIR", str(tmp_path / "cache"))
+    first, second = _takes(LONG)
+    assert np.array_equal(first, second)
+    quiet, _ = _takes(LONG, noise_scale=0.0, noise_w_scale=0.0)
+    assert len(quiet) != len(first) or float(np.max(np.abs(quiet - first))) > 0.05
+    slower, _ = _takes(LONG, length_scale=1.5)  # another setting: another seed, another take
+    assert len(slower) > len(first)
+
+
+def test_the_random_draws_are_inputs_of_the_split(tmp_path: Path) -> None:
+    model, _config = _bundled()
+    assert piper_split.windowed_session(model, _model_digest(model), tmp_path, 256) is not None
+    front = onnx.load(str(tmp_path / f"{_model_digest(model)}-{piper_split.FORMAT}" / "front.onnx"),
+                      load_external_data=False)
+    assert not [node for node in front.graph.node if node.op_type.startswith("Random")]
+    assert [i.name for i in front.graph.input if i.name.startswith(piper_split.NOISE)] == \
+        [f"{piper_split.NOISE}0", f"{piper_split.NOISE}1"]
+
+
+def test_a_run_that_needed_more_noise_is_made_again_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fed too few values at first (zeros beyond them), the run is made again with as many as it
+    said it needed: the take is the one a generous first guess gives."""
+    monkeypatch.setenv("AUDIO_GUIDE_CACHE_DIR", str(tmp_path / "cache"))
+    generous, _ = _takes(LONG)
+    runs: list[int] = []
+    real = piper_split.WindowedSession._seeded_front
+
+    def counted(self: piper_split.WindowedSession, feeds: dict[str, np.ndarray]) -> np.ndarray:
+        before = self._front.run
+        self._front.run = lambda *args: runs.append(1) or before(*args)  # type: ignore[method-assign]
+        try:
+            return real(self, feeds)
+        finally:
+            self._front.run = before  # type: ignore[method-assign]
+
+    monkeypatch.setattr(piper_split, "NOISE_PER_PHONEME", 1)
+    monkeypatch.setattr(piper_split.WindowedSession, "_seeded_front", counted)
+    short, _ = _takes(LONG)
+    assert np.array_equal(short, generous)
+    assert len(runs) == 2 * 2 * len(_bundled_phonemized(LONG))  # two voices, each run twice a sentence
+
+
+def _bundled_phonemized(text: str) -> list[list[str]]:
+    from piper import PiperVoice
+
+    model, config = _bundled()
+    return PiperVoice.load(model, config).phonemize(text)  # type: ignore[no-any-return]
+
+
+def test_a_split_of_an_earlier_shape_is_removed(tmp_path: Path) -> None:
+    model, _config = _bundled()
+    digest = _model_digest(model)
+    (tmp_path / f"{digest}-1").mkdir()
+    (tmp_path / f"{digest}-1" / "decoder.onnx").write_bytes(b"old")
+    assert piper_split.windowed_session(model, digest, tmp_path, 256) is not None
+    assert [p.name for p in tmp_path.iterdir()] == [f"{digest}-{piper_split.FORMAT}"]

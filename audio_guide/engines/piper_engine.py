@@ -59,7 +59,8 @@ class PiperEngine:
     A sentence that would last more than :data:`~.pieces.PIECE_SECONDS` is spoken a clause at
     a time and joined with the voice's own pause (:mod:`.pieces`), and each run's decoder makes
     its audio a window at a time (:mod:`.piper_split`): the voice's memory otherwise grows with
-    the audio it makes in one run.
+    the audio it makes in one run. The split voice also draws its noise from a seed made of what
+    it speaks, so each line has one take, the same in every build.
     """
 
     name = "piper"
@@ -84,8 +85,10 @@ class PiperEngine:
         except UnknownVoice as exc:
             raise EngineError(str(exc)) from None
         version = importlib.metadata.version("piper-tts")
-        # the model's digest, not its name or path: a moved file keeps its speech, a retrained one does not
-        return f"piper-{version}:{files.name if files.source != 'file' else 'file'}:{_model_digest(files.model)}"
+        # the model's digest, not its name or path: a moved file keeps its speech, a retrained one does not;
+        # "seeded": takes drawn from a seed (.piper_split), not the random ones cached before
+        return (f"piper-{version}:{files.name if files.source != 'file' else 'file'}:{_model_digest(files.model)}"
+                ":seeded")
 
     def _load(self, voice: str | None) -> Any:
         from piper import PiperVoice
