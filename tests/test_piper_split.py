@@ -10,7 +10,7 @@ import onnx
 import pytest
 from onnx import TensorProto, helper
 
-from audio_guide.engines import piper_split
+from audio_guide.engines import piper_split, piper_takes
 from audio_guide.engines.piper_engine import PiperEngine, _model_digest, _windowed
 from audio_guide.errors import EngineError
 
@@ -156,8 +156,8 @@ def test_the_random_draws_are_inputs_of_the_split(tmp_path: Path) -> None:
     front = onnx.load(str(tmp_path / f"{_model_digest(model)}-{piper_split.FORMAT}" / "front.onnx"),
                       load_external_data=False)
     assert not [node for node in front.graph.node if node.op_type.startswith("Random")]
-    assert [i.name for i in front.graph.input if i.name.startswith(piper_split.NOISE)] == \
-        [f"{piper_split.NOISE}0", f"{piper_split.NOISE}1"]
+    assert [i.name for i in front.graph.input if i.name.startswith(piper_takes.NOISE)] == \
+        [f"{piper_takes.NOISE}0", f"{piper_takes.NOISE}1"]
 
 
 def test_a_run_that_needed_more_noise_is_made_again_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -166,18 +166,15 @@ def test_a_run_that_needed_more_noise_is_made_again_the_same(tmp_path: Path, mon
     monkeypatch.setenv("AUDIO_GUIDE_CACHE_DIR", str(tmp_path / "cache"))
     generous, _ = _takes(LONG)
     runs: list[int] = []
-    real = piper_split.WindowedSession._seeded_front
+    real = piper_takes.SeededFront.__init__
 
-    def counted(self: piper_split.WindowedSession, feeds: dict[str, np.ndarray]) -> np.ndarray:
-        before = self._front.run
-        self._front.run = lambda *args: runs.append(1) or before(*args)  # type: ignore[method-assign]
-        try:
-            return real(self, feeds)
-        finally:
-            self._front.run = before  # type: ignore[method-assign]
+    def counted(self: piper_takes.SeededFront, session: object) -> None:
+        real(self, session)
+        run = session.run  # type: ignore[attr-defined]
+        self.session = type("Counted", (), {"run": lambda _self, *args: runs.append(1) or run(*args)})()
 
-    monkeypatch.setattr(piper_split, "NOISE_PER_PHONEME", 1)
-    monkeypatch.setattr(piper_split.WindowedSession, "_seeded_front", counted)
+    monkeypatch.setattr(piper_takes, "NOISE_PER_PHONEME", 1)
+    monkeypatch.setattr(piper_takes.SeededFront, "__init__", counted)
     short, _ = _takes(LONG)
     assert np.array_equal(short, generous)
     assert len(runs) == 2 * 2 * len(_bundled_phonemized(LONG))  # two voices, each run twice a sentence

@@ -12,21 +12,17 @@ Measured speaking the shipped guides: the worker peaks at 189 MB instead of 320 
 speaking takes 10 to 20 % longer (the context is decoded twice; 2-second windows peaked at
 214 MB, and were no faster within the measurement's noise).
 
-The model's two random draws (the noise that varies each take's timing and sound) are made
-inputs of the part before the decoder, fed from a generator seeded by what is spoken (the
-phonemes, the scales, the speaker): a line is spoken the same way on every run and every
-machine, so a build can be made again exactly, and a take that ``check`` found good stays good.
-
 So the model is split once per voice, with onnx, into the part before the decoder and the
 decoder, and the two are kept in the user cache folder under the model's digest. A model in
 which the decoder is not found, or needs more than the frames (a speaker, in some
 multi-speaker voices), or a cache folder that cannot be written, is run whole, as piper runs it.
+In the split, the model's random draws are inputs, fed from a seed made of the line
+(:mod:`.piper_takes`): one take per line.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 import tempfile
@@ -35,6 +31,8 @@ from pathlib import Path
 from typing import Any, Final, Sequence
 
 import numpy as np
+
+from .piper_takes import SeededFront, seed_the_draws
 
 WINDOW_FRAMES: Final = 86
 """Frames decoded at once: about 1 s of audio at piper's 22.05 kHz and 256 samples a frame."""
@@ -47,27 +45,17 @@ STALE_SECONDS: Final = 600
 """A half-made split this old was left by a process that died: a split takes a second or two."""
 FORMAT: Final = 2
 """Bumped when the split files change shape, so that older ones are made again."""
-NOISE: Final = "audio_guide_noise_"
-"""Names of the inputs that stand for the model's random draws (``NOISE`` + its number), and of
-the outputs that say how many values each needed (``NOISE`` + ``size_`` + its number)."""
-NOISE_PER_PHONEME: Final = 2048
-"""Noise values fed per phoneme and unit of length scale, at first: enough for the bundled voice's
-192 channels at up to ten frames a phoneme. A run that needed more is made again with as many."""
-
-
 class WindowedSession:
     """Stands in for the onnxruntime session piper runs: :meth:`run` gives what the whole model gives."""
 
     def __init__(self, front: Any, decoder: Any, frames: str, hop: int) -> None:
-        self._front = front
+        self._front = SeededFront(front)
         self._decoder = decoder
         self._frames = frames
         self._hop = hop
-        self._noises = sorted((i.name for i in front.get_inputs() if i.name.startswith(NOISE)),
-                              key=lambda name: int(name[len(NOISE):]))
 
     def run(self, _outputs: Sequence[str] | None, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
-        latent = self._seeded_front(feeds)
+        latent = self._front.run(feeds)
         total = latent.shape[-1]
         parts: list[np.ndarray] = []
         for start in range(0, total, WINDOW_FRAMES):
@@ -79,40 +67,6 @@ class WindowedSession:
                                  f"not {self._hop} a frame")
             parts.append(audio[..., (start - low) * self._hop:(end - low) * self._hop])
         return [np.concatenate(parts, axis=-1) if parts else np.zeros((1, 1, 0), np.float32)]
-
-    def _seeded_front(self, feeds: dict[str, np.ndarray]) -> np.ndarray:
-        """The frames, with each random draw taken from a generator seeded by ``feeds``.
-
-        How many values a draw takes is known only inside the run (the frames follow from the
-        durations): the first run is fed a generous guess, and says what it needed; the
-        generators give the same first values whatever their length, so a run made again with
-        more is the run that would have been made with enough at first."""
-        if not self._noises:
-            return np.asarray(self._front.run(None, feeds)[0])
-        seed = _seed(feeds)
-        phonemes = int(np.asarray(feeds["input"]).shape[-1]) if "input" in feeds else 1
-        length_scale = float(np.asarray(feeds["scales"]).reshape(-1)[1]) if "scales" in feeds else 1.0
-        sizes = [max(1024, int(NOISE_PER_PHONEME * phonemes * max(1.0, length_scale)))] * len(self._noises)
-        for _attempt in range(2):
-            noise = {name: np.random.default_rng([seed, number]).standard_normal(size, dtype=np.float32)
-                     for number, (name, size) in enumerate(zip(self._noises, sizes))}
-            latent, *needed = self._front.run(None, {**feeds, **noise})
-            wanted = [int(np.asarray(n).reshape(-1)[0]) for n in needed]
-            if all(want <= size for want, size in zip(wanted, sizes)):
-                return np.asarray(latent)
-            sizes = [max(want, size) for want, size in zip(wanted, sizes)]
-        raise ValueError("the voice's random draws needed more values than they were given")
-
-
-def _seed(feeds: dict[str, np.ndarray]) -> int:
-    """A generator seed from what a run speaks and how: its phonemes, scales and speaker."""
-    digest = hashlib.sha256()
-    for name in sorted(feeds):
-        value = np.ascontiguousarray(feeds[name])
-        digest.update(f"{name}:{value.dtype.str}:{value.shape}:".encode())
-        digest.update(value.tobytes())
-    return int.from_bytes(digest.digest()[:8], "little")
-
 
 def windowed_session(model: Path, digest: str, folder: Path, hop: int) -> WindowedSession | None:
     """The voice ``model`` (``digest``: its content's) run in two parts, split into ``folder`` on
@@ -191,7 +145,7 @@ def _split(model: Path, home: Path) -> None:
                 del graph.initializer[index]
         del graph.output[:]
         graph.output.append(helper.make_tensor_value_info(frames, TensorProto.FLOAT, None))
-        _seed_the_draws(graph)
+        seed_the_draws(graph)
         # the weights go to a file of their own, one tensor at a time: the model is never held twice
         onnx.save_model(proto, str(staging / "front.onnx"), save_as_external_data=True,
                         all_tensors_to_one_file=True, location="front.data", size_threshold=1024)
@@ -206,46 +160,6 @@ def _split(model: Path, home: Path) -> None:
             shutil.rmtree(home.parent / f"{digest}-{older}", ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def _seed_the_draws(graph: Any) -> None:
-    """Make each ``RandomNormalLike`` of ``graph`` an input: ``NOISE<n>``, a flat run of values of
-    which as many as the draw's shape holds are taken (zeros where it is too short), and an output
-    ``NOISE`` ``size_<n>``, how many that was (see :meth:`WindowedSession._seeded_front`)."""
-    from onnx import TensorProto, helper
-
-    zero, axis = f"{NOISE}zero", f"{NOISE}axis"
-    graph.initializer.extend([helper.make_tensor(zero, TensorProto.INT64, [1], [0]),
-                              helper.make_tensor(axis, TensorProto.INT64, [1], [0])])
-    nodes = list(graph.node)
-    del graph.node[:]
-    draws = 0
-    for node in nodes:
-        if node.op_type != "RandomNormalLike":
-            graph.node.append(node)
-            continue
-        settings = {a.name: helper.get_attribute_value(a) for a in node.attribute}
-        if settings.get("dtype", TensorProto.FLOAT) != TensorProto.FLOAT or \
-                settings.get("mean", 0.0) != 0.0 or settings.get("scale", 1.0) != 1.0:
-            raise ValueError(f"a random draw this code does not know: {settings}")
-        name = f"{NOISE}{draws}"
-        shape, size, have, short, pads, taken, padded = (f"{name}/{part}" for part in
-                                                         ("shape", "size", "have", "short", "pads", "taken", "padded"))
-        graph.input.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, ["values"]))
-        graph.node.extend([
-            helper.make_node("Shape", [node.input[0]], [shape]),
-            helper.make_node("ReduceProd", [shape], [size], keepdims=1),
-            helper.make_node("Shape", [name], [have]),
-            helper.make_node("Sub", [size, have], [f"{short}/raw"]),
-            helper.make_node("Max", [f"{short}/raw", zero], [short]),
-            helper.make_node("Concat", [zero, short], [pads], axis=0),
-            helper.make_node("Slice", [name, zero, size, axis], [taken]),
-            helper.make_node("Pad", [taken, pads], [padded]),
-            helper.make_node("Reshape", [padded, shape], [node.output[0]]),
-            helper.make_node("Identity", [size], [f"{NOISE}size_{draws}"]),
-        ])
-        graph.output.append(helper.make_tensor_value_info(f"{NOISE}size_{draws}", TensorProto.INT64, [1]))
-        draws += 1
 
 
 def _needed(graph: Any, made: dict[str, int], targets: list[str], stop: str | None) -> list[int]:
