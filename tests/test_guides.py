@@ -155,5 +155,9 @@ def test_the_shipped_guides_pass_check_on_timings_pace_and_loudness(guides) -> N
         planned = [e for e in built.timeline.events if e.kind in ("hold", "pause", "break")]
         assert len(report.timings) == len(planned) and all(t.measured is not None for t in report.timings)
         assert all(100 <= p.wpm <= 130 for p in report.pace if p.judged), report.pace
+        # heard slowing toward sleep: the closing section slower than the opening and than the
+        # sections before it on average (its voice is slower, its sentences further apart)
+        *before, closing = [p.wpm for p in report.pace if p.judged]
+        assert closing < before[0] and closing < sum(before) / len(before) - 3, (built.guide.slug, report.pace)
         assert not report.content_slips, (built.guide.slug, report.problems())
         assert report.ok
