@@ -177,7 +177,32 @@ def test_a_run_that_needed_more_noise_is_made_again_the_same(tmp_path: Path, mon
     monkeypatch.setattr(piper_takes.SeededFront, "__init__", counted)
     short, _ = _takes(LONG)
     assert np.array_equal(short, generous)
-    assert len(runs) == 2 * 2 * len(_bundled_phonemized(LONG))  # two voices, each run twice a sentence
+    # two voices, each running the sentence three times: fed one value a phoneme, the lengths' draw
+    # was short (zeros), then with it right the colour's needed more again, then both were right
+    assert len(runs) == 2 * 3 * len(_bundled_phonemized(LONG))
+
+
+def test_later_runs_are_fed_what_earlier_ones_needed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After one run is made again, the voice has learned how much noise a phoneme takes: the next
+    line is run once, and is fed a few times what it needs, not the 2048 a phoneme of a first guess."""
+    from piper import SynthesisConfig
+
+    monkeypatch.setenv("AUDIO_GUIDE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(piper_takes, "NOISE_PER_PHONEME", 1)
+    model, config = _bundled()
+    voice = _windowed(model, config)
+    assert voice is not None
+    front: piper_takes.SeededFront = voice.session._front
+    fed: list[int] = []
+    run = front.session.run
+    front.session = type("Counted", (), {"run": lambda _self, outputs, feeds: fed.append(
+        sum(v.size for k, v in feeds.items() if k.startswith(piper_takes.NOISE))) or run(outputs, feeds)})()
+    settings = SynthesisConfig(length_scale=1.4, normalize_audio=False)
+    for text in ("Let the foot rest.", LONG):
+        [phonemes] = voice.phonemize(text)
+        voice.phoneme_ids_to_audio(voice.phonemes_to_ids(phonemes), settings)
+    assert len(fed) == 3  # the first line twice (fed one value a phoneme at first), the second once
+    assert fed[2] < 1000 * len(voice.phonemes_to_ids(voice.phonemize(LONG)[0])) * 1.4
 
 
 def _bundled_phonemized(text: str) -> list[list[str]]:

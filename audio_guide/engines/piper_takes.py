@@ -21,8 +21,12 @@ NOISE: Final = "audio_guide_noise_"
 """Names of the inputs that stand for the model's random draws (``NOISE`` + its number), and of
 the outputs that say how many values each needed (``NOISE`` + ``size_`` + its number)."""
 NOISE_PER_PHONEME: Final = 2048
-"""Noise values fed per phoneme and unit of length scale, at first: enough for the bundled voice's
-192 channels at up to ten frames a phoneme. A run that needed more is made again with as many."""
+"""Noise values fed per phoneme and unit of length scale to a voice's first run: enough for the
+bundled voice's 192 channels at up to ten frames a phoneme. A run that needed more is made again
+with as many; later runs are fed :data:`MARGIN` times the most each draw has needed so far."""
+MARGIN: Final = 1.25
+"""Making the noise is a few per cent of speaking: a draw of the sounds' lengths needs two values a
+phoneme, one of their colour about 400 to 700 (192 channels a frame), not the 2048 of a first guess."""
 
 
 class SeededFront:
@@ -32,12 +36,15 @@ class SeededFront:
         self.session = session
         self._noises = sorted((i.name for i in session.get_inputs() if i.name.startswith(NOISE)),
                               key=lambda name: int(name[len(NOISE):]))
+        self._per_phoneme = [float(NOISE_PER_PHONEME)] * len(self._noises)
+        """Values each draw is fed per phoneme and unit of length scale: learned from the runs."""
+        self._most = [0.0] * len(self._noises)
 
     def run(self, feeds: dict[str, np.ndarray]) -> np.ndarray:
         """The frames, with each random draw taken from a generator seeded by ``feeds``.
 
         How many values a draw takes is known only inside the run (the frames follow from the
-        durations): the first run is fed a generous guess, and says what it needed; the
+        durations): a run is fed a guess (see :data:`MARGIN`), and says what it needed; the
         generators give the same first values whatever their length, so a run made again with
         more is the run that would have been made with enough at first."""
         if not self._noises:
@@ -45,12 +52,15 @@ class SeededFront:
         seed = _seed(feeds)
         phonemes = int(np.asarray(feeds["input"]).shape[-1]) if "input" in feeds else 1
         length_scale = float(np.asarray(feeds["scales"]).reshape(-1)[1]) if "scales" in feeds else 1.0
-        sizes = [max(1024, int(NOISE_PER_PHONEME * phonemes * max(1.0, length_scale)))] * len(self._noises)
-        for _attempt in range(2):
+        reach = phonemes * max(1.0, length_scale)
+        sizes = [64 + int(per * reach) for per in self._per_phoneme]
+        for _attempt in range(len(self._noises) + 1):  # a draw fed too little can change what a later one needs
             noise = {name: np.random.default_rng([seed, number]).standard_normal(size, dtype=np.float32)
                      for number, (name, size) in enumerate(zip(self._noises, sizes))}
             latent, *needed = self.session.run(None, {**feeds, **noise})
             wanted = [int(np.asarray(n).reshape(-1)[0]) for n in needed]
+            self._most = [max(most, want / reach) for most, want in zip(self._most, wanted)]
+            self._per_phoneme = [MARGIN * most for most in self._most]
             if all(want <= size for want, size in zip(wanted, sizes)):
                 return np.asarray(latent)
             sizes = [max(want, size) for want, size in zip(wanted, sizes)]
