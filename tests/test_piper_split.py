@@ -32,7 +32,7 @@ def _noiseless(voice: object, text: str) -> np.ndarray:
 
 
 def test_the_windowed_voice_says_what_the_whole_model_says(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Seven seconds of speech, decoded in about seven windows, against the model run whole."""
+    """Seven seconds of speech, decoded in about five windows, against the model run whole."""
     from piper import PiperVoice
 
     model, config = _bundled()
@@ -40,7 +40,7 @@ def test_the_windowed_voice_says_what_the_whole_model_says(tmp_path: Path, monke
     windowed = _windowed(model, config)
     assert windowed is not None and isinstance(windowed.session, piper_split.WindowedSession)
     ours, whole = _noiseless(windowed, LONG), _noiseless(PiperVoice.load(model, config), LONG)
-    assert len(ours) == len(whole) > 5 * piper_split.WINDOW_FRAMES * 256
+    assert len(ours) == len(whole) > 4 * piper_split.WINDOW_FRAMES * 256
     assert float(np.max(np.abs(ours - whole))) < 1e-5
 
 

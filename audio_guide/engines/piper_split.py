@@ -8,9 +8,9 @@ side. Decoded in windows of :data:`WINDOW_FRAMES` with :data:`CONTEXT_FRAMES` mo
 side, and each window's middle kept, the samples are those that decoding the whole gives, to
 within 1e-6 (a test holds this), and the decoder's buffers never outgrow one window.
 
-Measured speaking the shipped guides: the worker peaks at 189 MB instead of 320 MB, and
-speaking takes 10 to 20 % longer (the context is decoded twice; 2-second windows peaked at
-214 MB, and were no faster within the measurement's noise).
+Measured speaking the shipped guides: the worker peaks at about 200 MB instead of 320 MB. The
+context costs time (it is decoded twice): 1-second windows with 12 frames of context peaked at
+189 MB and spoke about 10 % slower than these (median of four runs in turn); whole, about 20 %.
 
 So the model is split once per voice, with onnx, into the part before the decoder and the
 decoder, and the two are kept in the user cache folder under the model's digest. A model in
@@ -34,11 +34,12 @@ import numpy as np
 
 from .piper_takes import SeededFront, seed_the_draws
 
-WINDOW_FRAMES: Final = 86
-"""Frames decoded at once: about 1 s of audio at piper's 22.05 kHz and 256 samples a frame."""
-CONTEXT_FRAMES: Final = 12
+WINDOW_FRAMES: Final = 129
+"""Frames decoded at once: 1.5 s of audio at piper's 22.05 kHz and 256 samples a frame."""
+CONTEXT_FRAMES: Final = 10
 """Frames decoded beyond each side of a window and thrown away. On the bundled voice the windows
-join within 1e-6 of decoding whole with 10 or more (-120 dBFS); with 4, by 0.03, a click."""
+join within 1e-6 of decoding whole with 10 or more (-120 dBFS; measured 5e-7); with 4, by 0.03,
+a click."""
 DECODER: Final = "/dec/"
 """How piper's exported models name the decoder's nodes (VITS' ``dec`` module)."""
 STALE_SECONDS: Final = 600
