@@ -312,7 +312,7 @@ def main() -> None:
                                         tiny)
         results["first_use"] = dict(first_s=first_s, first_peak_mb=first_peak, again_s=again_s, again_peak_mb=again_peak)
         print(f"first use of the voice (split and timed once): a two-line guide builds in {first_s:.1f} s, whole tree peak "
-              f"{first_peak:.0f} MB; with the split kept, empty speech cache: {again_s:.1f} s, {again_peak:.0f} MB",
+              f"{first_peak:.0f} MB; with the split and timing kept, empty speech cache: {again_s:.1f} s, {again_peak:.0f} MB",
               flush=True)
         for minutes, tail in sizes:
             label = f"{minutes + tail} min"

@@ -142,7 +142,7 @@ def test_tail_and_fade_last_as_long_as_asked(guides) -> None:
             assert rms_db(audio[mid - samples(0.2):mid + samples(0.2)]) > rms_db(last) + 20
 
 
-def test_the_shipped_guides_pass_check_on_timings_pace_and_loudness(guides) -> None:
+def test_the_shipped_guides_pass_check(guides) -> None:
     """``audio-guide check`` on every shipped guide: holds, pauses and breaks as written, a calm
     pace in every section, loudness on target; and the words heard, within what the small
     recogniser mishears on a good take: none counted. The voice says each line one way, drawn from a

@@ -86,7 +86,7 @@ class PiperEngine:
             raise EngineError(str(exc)) from None
         version = importlib.metadata.version("piper-tts")
         # the model's digest, not its name or path: a moved file keeps its speech, a retrained one does not;
-        # "seeded": takes drawn from a seed (.piper_split), not the random ones cached before
+        # "seeded": takes drawn from a seed (.piper_takes), not the random ones cached before
         return (f"piper-{version}:{files.name if files.source != 'file' else 'file'}:{_model_digest(files.model)}"
                 ":seeded")
 
