@@ -46,8 +46,11 @@ STALE_SECONDS: Final = 600
 """A half-made split this old was left by a process that died: a split takes a second or two."""
 FORMAT: Final = 2
 """Bumped when the split files change shape, so that older ones are made again."""
+
+
 class WindowedSession:
-    """Stands in for the onnxruntime session piper runs: :meth:`run` gives what the whole model gives."""
+    """Stands in for the onnxruntime session piper runs: :meth:`run` gives what the whole model
+    gives, with its random draws taken from the line's seed."""
 
     def __init__(self, front: Any, decoder: Any, frames: str, hop: int) -> None:
         self._front = SeededFront(front)
@@ -68,6 +71,7 @@ class WindowedSession:
                                  f"not {self._hop} a frame")
             parts.append(audio[..., (start - low) * self._hop:(end - low) * self._hop])
         return [np.concatenate(parts, axis=-1) if parts else np.zeros((1, 1, 0), np.float32)]
+
 
 def windowed_session(model: Path, digest: str, folder: Path, hop: int) -> WindowedSession | None:
     """The voice ``model`` (``digest``: its content's) run in two parts, split into ``folder`` on

@@ -5,8 +5,8 @@ that, run as piper runs it, no two takes of a line are alike. That made every bu
 performance: an MP3 rebuilt from an empty cache differed from the last, and a word ``check``
 heard right in one take was misheard in the next. In the split voice (:mod:`.piper_split`)
 those draws are inputs, fed from a generator seeded by the run's phonemes, scales and speaker:
-a line is said the same way in every build and on every machine, and a new wording, pace or
-voice is a new take. The noise is the model's own kind (standard normal), so a take is one
+a line is said the same way in every build (on another processor, up to its floating-point
+rounding), and a new wording, pace or voice is a new take. The noise is the model's own kind (standard normal), so a take is one
 piper could have made.
 """
 
