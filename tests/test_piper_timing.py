@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from audio_guide.engines import piper_engine
+from audio_guide.engines import piper_engine, piper_split
 from audio_guide.engines.piper_engine import PiperEngine
 from audio_guide.engines.piper_timing import TimingFile
 
@@ -83,3 +83,25 @@ def test_figures_that_cannot_be_right_are_not_used(tmp_path: Path, figures: list
     timing = TimingFile(tmp_path, "abc", "recipe")
     timing.path.write_text(json.dumps({"scale None 0.700000": figures}), encoding="utf-8")
     assert TimingFile(tmp_path, "abc", "recipe").get("scale None 0.700000", 1) is None
+
+
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_the_builds_cache_folder_keeps_the_voice_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      start: str) -> None:
+    """``--cache-dir`` (``Options.cache_dir``) holds the voice's split and timing beside the speech,
+    not the folder of ``AUDIO_GUIDE_CACHE_DIR``, whichever way the speech worker is started."""
+    from audio_guide.pipeline import Options, build
+
+    monkeypatch.setenv("AUDIO_GUIDE_CACHE_DIR", str(tmp_path / "from-env"))
+    if start == "spawn":
+        monkeypatch.delenv("AUDIO_GUIDE_WORKER_START")
+    script = tmp_path / "scripts" / "one.yaml"
+    script.parent.mkdir()
+    script.write_text("title: One\ndescription: A line.\nvoice: {rate: 0.7}\nsections:\n  - title: S\n"
+                      "    steps:\n      - say: Let the foot rest.\n", encoding="utf-8")
+    [built] = build([script], Options(out_dir=tmp_path / "output", cache_dir=tmp_path / "given"))
+    assert built.made == 1
+    _path, figures = _kept(tmp_path / "given")
+    assert "scale None 0.700000" in figures
+    assert any(p.name.endswith(f"-{piper_split.FORMAT}") for p in (tmp_path / "given" / "voices").iterdir())
+    assert not (tmp_path / "from-env").exists()

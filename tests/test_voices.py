@@ -289,9 +289,9 @@ def test_several_guides_are_spoken_by_one_worker_before_the_mixing(project: Path
     started: list[int] = []
     real = speaker._start_worker
 
-    def counted(engine: str, todo: list) -> object:  # type: ignore[type-arg]
+    def counted(engine: str, todo: list, cache_root: Path | None) -> object:  # type: ignore[type-arg]
         started.append(len(todo))
-        return real(engine, todo)
+        return real(engine, todo, cache_root)
     monkeypatch.setattr(speaker, "_start_worker", counted)
     for name in ("a", "b", "c"):
         write_script(f"{name}.yaml", LAYERED.replace("Five.", f"Five {name}."))

@@ -59,7 +59,8 @@ def speak_ahead(parts: list[tuple[Guide, Clips]], told: Told | None = None) -> S
     try:
         for engine in dict.fromkeys(voice.engine for (voice, _text), _language in jobs):
             mine = [i for i, ((voice, _text), _language) in enumerate(jobs) if voice.engine == engine]
-            speak_in_worker(engine, [jobs[i] for i in mine], _Store(jobs, owner, mine, told, stored))
+            speak_in_worker(engine, [jobs[i] for i in mine], _Store(jobs, owner, mine, told, stored),
+                            cache_root=owner[mine[0]][1].cache.root)
     except AudioGuideError as exc:
         left = {owner[i][0].slug for i, done in enumerate(stored) if not done}
         failed = next(guide.slug for guide, _clips in parts if guide.slug in left)

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Callable, Final
 
 import numpy as np
@@ -20,6 +21,7 @@ import numpy as np
 from .. import engines
 from ..engines.worker import speak
 from ..errors import EngineError
+from ..places import CACHE_ENV
 from ..timeline import Line
 
 Progress = Callable[[str], None]
@@ -33,16 +35,19 @@ WORKER_START_ENV: Final = "AUDIO_GUIDE_WORKER_START"
 process (tests use it, so that what they patch in this process holds in the worker too)."""
 
 
-def speak_in_worker(engine: str, todo: list[Job], store: Store, progress: Progress | None = None) -> None:
+def speak_in_worker(engine: str, todo: list[Job], store: Store, progress: Progress | None = None,
+                    cache_root: Path | None = None) -> None:
     """Speak ``todo`` (lines of one engine, in any of its voices and languages) in a fresh worker
     process (:mod:`audio_guide.engines.worker`), which loads each voice once.
 
     The worker holds only the voice; the samples come back through a pipe and are prepared
     and cached here, so the worker's memory is the voice's alone, and it is gone when the
     speaking is done. The worker ignores Ctrl-C: this process receives it, stops the worker
-    and unwinds, so a user sees one clean message.
+    and unwinds, so a user sees one clean message. ``cache_root`` is the cache folder the build
+    uses (``--cache-dir``): the worker keeps what it learns of a voice there too (its split and
+    timing), beside the speech.
     """
-    receiver, process = _start_worker(engine, todo)
+    receiver, process = _start_worker(engine, todo, cache_root)
     finished = False
     try:
         while True:
@@ -101,7 +106,7 @@ class _Worker:
         return self.forked.exitcode
 
 
-def _start_worker(engine: str, todo: list[Job]) -> tuple[Connection, _Worker]:
+def _start_worker(engine: str, todo: list[Job], cache_root: Path | None) -> tuple[Connection, _Worker]:
     """Start the speech worker: ``python -m audio_guide.engines.worker`` with two pipes, or a
     forked process when ``AUDIO_GUIDE_WORKER_START=fork`` (what tests patch then holds there)."""
     items = [(text, voice.voice_id, voice.speaker, voice.rate, language) for (voice, text), language in todo]
@@ -109,13 +114,15 @@ def _start_worker(engine: str, todo: list[Job]) -> tuple[Connection, _Worker]:
     if os.environ.get(WORKER_START_ENV) == "fork":
         context = multiprocessing.get_context("fork")
         receiver, sender = context.Pipe(duplex=False)
-        forked = context.Process(target=speak, name="audio-guide-speech", args=(*job, sender))
+        forked = context.Process(target=_speak_forked, name="audio-guide-speech", args=(cache_root, *job, sender))
         forked.start()
         sender.close()
         return receiver, _Worker(forked=forked)
     to_child_r, to_child_w = os.pipe()
     from_child_r, from_child_w = os.pipe()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}  # engines registered from elsewhere
+    if cache_root is not None:
+        env[CACHE_ENV] = str(cache_root)
     try:
         popen = subprocess.Popen([sys.executable, "-m", "audio_guide.engines.worker", str(to_child_r), str(from_child_w)],
                                  pass_fds=(to_child_r, from_child_w), env=env, stdin=subprocess.DEVNULL,
@@ -126,3 +133,10 @@ def _start_worker(engine: str, todo: list[Job]) -> tuple[Connection, _Worker]:
     with Connection(to_child_w, readable=False) as outbox:
         outbox.send(job)
     return Connection(from_child_r, writable=False), _Worker(popen=popen)
+
+
+def _speak_forked(cache_root: Path | None, *job: object) -> None:
+    """The forked worker: :func:`~audio_guide.engines.worker.speak`, with the build's cache folder."""
+    if cache_root is not None:
+        os.environ[CACHE_ENV] = str(cache_root)
+    speak(*job)  # type: ignore[arg-type]

@@ -62,7 +62,8 @@ class Clips:
             part = [line for line in todo if line[0].engine == engine]
             if isolate:
                 speak_in_worker(engine, [(line, self.language) for line in part],
-                                lambda index, samples, rate: self.store(part[index], samples, rate), progress)
+                                lambda index, samples, rate: self.store(part[index], samples, rate), progress,
+                                cache_root=self.cache.root)
             else:
                 self._make(engine, part, progress)
         return len(todo)
