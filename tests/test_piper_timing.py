@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from audio_guide import engines
 from audio_guide.engines import piper_engine, piper_split
 from audio_guide.engines.piper_engine import PiperEngine
 from audio_guide.engines.piper_timing import TimingFile
@@ -93,6 +94,9 @@ def test_the_builds_cache_folder_keeps_the_voice_too(tmp_path: Path, monkeypatch
     from audio_guide.pipeline import Options, build
 
     monkeypatch.setenv("AUDIO_GUIDE_CACHE_DIR", str(tmp_path / "from-env"))
+    # a worker is a fresh process with a fresh engine; forked, it would inherit one an earlier test
+    # made in this process, which has timed the voice already (and keeps that in memory)
+    monkeypatch.setattr(engines, "_INSTANCES", {})
     if start == "spawn":
         monkeypatch.delenv("AUDIO_GUIDE_WORKER_START")
     script = tmp_path / "scripts" / "one.yaml"
