@@ -296,7 +296,7 @@ def main() -> None:
     results: dict[str, object] = {}
 
     def fresh_cache(folder: Path) -> Path:
-        """An empty speech cache, with the voice as the first build on this machine split it."""
+        """An empty speech cache, with the voice as the first build on this machine split and timed it."""
         shutil.copytree(prepared / "voices", folder / "voices")
         return folder
 

@@ -150,12 +150,8 @@ class PiperEngine:
         """Where this voice's timing is kept; ``None`` with no cache folder to keep it in."""
         model = files_of(voice).model
         if model not in self._timings:
-            try:
-                folder = cache_dir() / "voices"
-            except AudioGuideError:
-                self._timings[model] = None
-            else:
-                self._timings[model] = TimingFile(folder, _model_digest(model), _recipe())
+            folder = _voices_folder()
+            self._timings[model] = None if folder is None else TimingFile(folder, _model_digest(model), _recipe())
         return self._timings[model]
 
     def _length_scale(self, loaded: Any, voice: str | None, rate: float, speaker: int | None) -> float:
@@ -194,6 +190,14 @@ class PiperEngine:
         return self._scales[key]
 
 
+def _voices_folder() -> Path | None:
+    """Where what is learned of a voice is kept (its split, its timing); ``None`` without a cache folder."""
+    try:
+        return cache_dir() / "voices"
+    except AudioGuideError:
+        return None
+
+
 def _recipe() -> str:
     """Everything, besides the model, that the voice's timing depends on."""
     return json.dumps([importlib.metadata.version("piper-tts"), CALIBRATION, PAUSES, CALIBRATION_STEPS])
@@ -205,9 +209,8 @@ def _windowed(model: Path, config: Path) -> Any:
     from piper.config import PiperConfig
 
     settings = PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8")))
-    try:
-        folder = cache_dir() / "voices"
-    except AudioGuideError:  # no cache folder to keep the split in: the voice is run whole
+    folder = _voices_folder()
+    if folder is None:  # no cache folder to keep the split in: the voice is run whole
         return None
     session = windowed_session(model, _model_digest(model), folder, settings.hop_length)
     return None if session is None else PiperVoice(config=settings, session=session)
