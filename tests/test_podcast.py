@@ -369,6 +369,18 @@ def test_the_drawn_cover_is_placed_once_and_replaced_when_the_title_changes(proj
     assert sorted(p.name for p in out.iterdir()) == [second.name]
 
 
+def test_a_cover_the_build_drew_already_is_copied_not_drawn_again(project: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = place_cover(a_podcast(), project / "cache-covers")
+    renamed = place_cover(a_podcast(title="Renamed"), project / "cache-renamed")
+    monkeypatch.setattr("audio_guide.podcast.publisher.make_cover", lambda *args: pytest.fail("drawn again"))
+    placed = place_cover(a_podcast(), project / "output", drawn)
+    assert placed.name == drawn.name and placed.read_bytes() == drawn.read_bytes()
+    # a copy of another name is another picture: never taken for this one
+    with pytest.raises(pytest.fail.Exception, match="drawn again"):
+        place_cover(a_podcast(), project / "elsewhere", renamed)
+
+
 def test_the_configs_image_is_copied_under_its_content_digest(project: Path) -> None:
     import hashlib
 

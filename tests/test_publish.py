@@ -11,6 +11,7 @@ from typing import Callable
 import feedparser
 import pytest
 import podcastparser
+from mutagen.mp3 import MP3
 from support.audiocheck import decode_mp3
 from support.cli import run
 from test_cli import GOOD
@@ -63,6 +64,37 @@ def test_build_publishes_a_feed_matching_the_files(project: Path, write_script: 
     before = {(e["guid"], e["published"]) for e in items(feed)}
     assert run("build", "--force").exit_code == 0
     assert {(e["guid"], e["published"]) for e in items(feed)} == before
+
+
+def test_the_podcast_cover_is_drawn_while_the_voice_speaks(project: Path, write_script: Callable[[str, str], Path],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The drawing waits until the speaking has begun: drawn first, in turn, it would wait in vain."""
+    import threading
+
+    import audio_guide.pipeline.runner as runner
+
+    write_script("calm.yaml", GOOD)
+    write_script("other.yaml", GOOD.replace("title: ", "title: Other "))
+    (project / "scripts" / "podcast.yaml").write_text(CONFIG)
+    speaking, seen = threading.Event(), []
+    real_speak, real_place = runner.speak_first, runner.place_cover
+
+    def speak_first(*args: object, **kwargs: object) -> object:
+        speaking.set()
+        return real_speak(*args, **kwargs)  # type: ignore[arg-type]
+
+    def place_cover(*args: object) -> Path:
+        seen.append(speaking.wait(30))
+        return real_place(*args)  # type: ignore[arg-type]
+    monkeypatch.setattr(runner, "speak_first", speak_first)
+    monkeypatch.setattr(runner, "place_cover", place_cover)
+    result = run("build")
+    assert result.exit_code == 0, result.stderr
+    assert seen == [True]
+    [cover] = (project / "output").glob("podcast-cover-*.png")
+    for name in ("calm", "other"):
+        [picture] = MP3(project / "output" / f"{name}.mp3").tags.getall("APIC")
+        assert picture.data == cover.read_bytes()
 
 
 def test_feed_command_remakes_feed_and_page_only(project: Path, write_script: Callable[[str, str], Path]) -> None:

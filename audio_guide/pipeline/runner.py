@@ -12,6 +12,7 @@ import dataclasses
 import errno
 import hashlib
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Sequence
@@ -59,8 +60,10 @@ def _check_output_folder(out_dir: Path) -> None:
 def _build_all(guides: list[Guide], options: Options, progress: Progress | None, force: bool,
                jobs: int) -> list[Built]:
     channel = podcast_for(options.podcast, options.out_dir) if options.publish else None  # checked before any audio
+    cover, drawn = _Beside(None), None
     if channel is not None and options.cover is None:
-        options = _with_podcast_cover(channel, options, guides, force)
+        options, cover = _with_podcast_cover(channel, options, guides, force)
+        drawn = options.cover
     results: list[Built] = []
 
     def finished(built: Built) -> None:
@@ -70,6 +73,7 @@ def _build_all(guides: list[Guide], options: Options, progress: Progress | None,
     try:
         if jobs <= 1 or len(guides) <= 1:
             spoken = speak_first(guides, options, progress, force)
+            cover.wait()  # drawn while the voice spoke; the MP3s embed it
             failed = len(guides) if spoken is None or spoken.error is None else \
                 next(i for i, g in enumerate(guides) if g.slug == spoken.failed)
             if spoken is not None and renders() > 1:  # all speech made, its worker gone
@@ -81,37 +85,74 @@ def _build_all(guides: list[Guide], options: Options, progress: Progress | None,
             if spoken is not None and spoken.error is not None:
                 raise spoken.error  # the guides before it are built; it is not asked of the engine again
         else:
+            cover.wait()
             _build_parallel(guides, options, force, jobs, finished)
     except BaseException:
+        cover.join()
         # guides finished before the failure are in place: keep the feed true to the files
         if channel is not None and any(not b.skipped for b in results):
             with contextlib.suppress(AudioGuideError, OSError):
-                publish(channel, options.out_dir)
+                publish(channel, options.out_dir, drawn=drawn)
         raise
     if channel is not None:
-        publish(channel, options.out_dir)
+        publish(channel, options.out_dir, drawn=drawn)
     return results
 
 
-def _with_podcast_cover(channel: Podcast, options: Options, guides: list[Guide], force: bool) -> Options:
+def _with_podcast_cover(channel: Podcast, options: Options, guides: list[Guide],
+                        force: bool) -> tuple[Options, _Beside]:
     """The podcast's cover for embedding in the MP3s, drawn (or copied) into the cache.
 
     Not into the output folder: :func:`publish` puts it there only once every guide has
     succeeded, so a failed build changes nothing there. And only when a guide will be made:
     an up-to-date build never touches the cache, so it works where the cache cannot be written.
+    It is drawn on a thread, beside the speech worker's start (drawing takes a few tenths of a
+    second, which a build waited for before its first line).
     """
     own = hashlib.sha256(str(options.out_dir.resolve()).encode("utf-8")).hexdigest()[:16]
     folder = cache_dir(options.cache_dir) / "covers" / own
     name = cover_file_name(channel)
     options = dataclasses.replace(options, cover=folder / name, cover_digest=name)
-    if force or any(up_to_date(g, options, fingerprint(g, options)) is None for g in guides):
+    if not force and all(up_to_date(g, options, fingerprint(g, options)) is not None for g in guides):
+        return options, _Beside(None)
+
+    def draw() -> None:
         try:
             place_cover(channel, folder)
         except OSError as exc:
             if exc.errno == errno.ENOSPC:
                 raise
             raise cache_problem(cache_dir(options.cache_dir), exc) from None
-    return options
+    return options, _Beside(draw)
+
+
+class _Beside:
+    """Work done on a thread of its own while the build goes on, and waited for where it is needed."""
+
+    def __init__(self, work: Callable[[], None] | None) -> None:
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if work is not None:
+            def run() -> None:
+                try:
+                    work()
+                except BaseException as exc:  # noqa: BLE001 - raised again by wait(), in the build's thread
+                    self._error = exc
+            self._thread = threading.Thread(target=run, name="beside")
+            self._thread.start()
+
+    def wait(self) -> None:
+        """Wait for the work to finish, and raise what it raised."""
+        self.join()
+        error, self._error = self._error, None
+        if error is not None:
+            raise error
+
+    def join(self) -> None:
+        """Wait for the work to finish, whatever came of it (a build that failed otherwise)."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
 
 
 def _build_parallel(guides: list[Guide], options: Options, force: bool, jobs: int,
