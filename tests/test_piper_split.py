@@ -212,3 +212,33 @@ def test_a_split_of_an_earlier_shape_is_removed(tmp_path: Path) -> None:
     (tmp_path / f"{digest}-1" / "decoder.onnx").write_bytes(b"old")
     assert piper_split.windowed_session(model, digest, tmp_path, 256) is not None
     assert [p.name for p in tmp_path.iterdir()] == [f"{digest}-{piper_split.FORMAT}"]
+
+
+def test_lines_spoken_a_line_ahead_are_the_lines_spoken_one_by_one(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker speaks a build's lines with ``synthesize_many`` (the next line's frames made beside
+    this line's decoder): the samples must be those ``synthesize`` gives, line for line."""
+    _bundled()
+    monkeypatch.setenv("AUDIO_GUIDE_CACHE_DIR", str(tmp_path / "cache"))
+    engine = PiperEngine()
+    items = [(LONG + ", and " + LONG.lower() + ".", None, None, 0.7, "en-US"),  # spoken in two parts
+             ("Rest.", None, None, 0.7, "en-US"),
+             ("Pull your toes toward you. Hold, and breathe.", None, None, 1.0, "en-US")]
+    one_by_one = [engine.synthesize(text, voice=voice, rate=rate, language=language, speaker=speaker)
+                  for text, voice, speaker, rate, language in items]
+    assert [len(sentence) for sentence in engine._line(*items[0][:1], None, 0.7, None).sentences] == [2]
+    ahead = list(engine.synthesize_many(items))
+    assert [s.rate for s in ahead] == [s.rate for s in one_by_one]
+    for made, expected in zip(ahead, one_by_one, strict=True):
+        assert made.samples.size > 0 and np.array_equal(made.samples, expected.samples)
+
+
+def test_a_voice_run_whole_speaks_many_lines_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from audio_guide.engines import piper_engine
+
+    _bundled()
+    monkeypatch.setattr(piper_engine, "_voices_folder", lambda: None)  # no cache folder: not split
+    spoken = list(PiperEngine().synthesize_many([("Rest.", None, None, 1.0, "en-US"),
+                                                 ("Breathe out slowly.", None, None, 1.0, "en-US")]))
+    assert [s.samples.size > 0.3 * s.rate for s in spoken] == [True, True]
+    assert spoken[1].samples.size > spoken[0].samples.size

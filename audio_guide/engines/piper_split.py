@@ -59,7 +59,14 @@ class WindowedSession:
         self._hop = hop
 
     def run(self, _outputs: Sequence[str] | None, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
-        latent = self._front.run(feeds)
+        return [self.decode(self.front(feeds))]
+
+    def front(self, feeds: dict[str, np.ndarray]) -> np.ndarray:
+        """The part before the decoder: the frames ``feeds`` make (one thread at a time)."""
+        return self._front.run(feeds)
+
+    def decode(self, latent: np.ndarray) -> np.ndarray:
+        """The frames' samples, a window at a time; safe beside :meth:`front` on another thread."""
         total = latent.shape[-1]
         parts: list[np.ndarray] = []
         for start in range(0, total, WINDOW_FRAMES):
@@ -70,7 +77,7 @@ class WindowedSession:
                 raise ValueError(f"the voice's decoder made {audio.shape[-1]} samples of {high - low} frames, "
                                  f"not {self._hop} a frame")
             parts.append(audio[..., (start - low) * self._hop:(end - low) * self._hop])
-        return [np.concatenate(parts, axis=-1) if parts else np.zeros((1, 1, 0), np.float32)]
+        return np.concatenate(parts, axis=-1) if parts else np.zeros((1, 1, 0), np.float32)
 
 
 def windowed_session(model: Path, digest: str, folder: Path, hop: int) -> WindowedSession | None:
