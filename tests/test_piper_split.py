@@ -31,29 +31,59 @@ def _noiseless(voice: object, text: str) -> np.ndarray:
                            for p in voice.phonemize(text)])  # type: ignore[attr-defined]
 
 
-def test_the_windowed_voice_says_what_the_whole_model_says(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Seven seconds of speech, decoded in about five windows, against the model run whole."""
+def _decoded(windowed: object, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """``text``'s frames (noiseless) decoded a window at a time, and decoded whole in one run."""
+    from piper import PiperVoice, SynthesisConfig
+
+    class Capture:
+        def run(self, _outputs: object, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+            self.feeds = feeds
+            return [np.zeros(1, np.float32)]
+    capture = Capture()
+    config = SynthesisConfig(length_scale=1.4, noise_scale=0.0, noise_w_scale=0.0, normalize_audio=False)
+    [phonemes] = windowed.phonemize(text)  # type: ignore[attr-defined]
+    PiperVoice(config=windowed.config, session=capture).phoneme_ids_to_audio(  # type: ignore[attr-defined]
+        windowed.phonemes_to_ids(phonemes), config)  # type: ignore[attr-defined]
+    session = windowed.session  # type: ignore[attr-defined]
+    frames = session.front(capture.feeds)
+    whole = session._decoder.run(None, {session._frames: frames})[0]
+    return np.asarray(session.decode(frames)).squeeze(), np.asarray(whole).squeeze()
+
+
+def test_the_windowed_decoder_says_what_the_decoder_run_whole_says(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seven seconds of speech, decoded in about five windows, against its frames decoded in one run."""
+    model, config = _bundled()
+    monkeypatch.setenv("AUDIO_GUIDE_CACHE_DIR", str(tmp_path / "cache"))
+    windowed = _windowed(model, config)
+    assert windowed is not None and isinstance(windowed.session, piper_split.WindowedSession)
+    ours, whole = _decoded(windowed, LONG)
+    assert len(ours) == len(whole) > 4 * piper_split.WINDOW_FRAMES * 256
+    assert float(np.max(np.abs(ours - whole))) < 1e-6
+
+
+def test_the_split_voice_says_what_the_whole_model_says(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """End to end, the split differs from piper's model run whole by rounding alone: its front runs
+    on one thread without onnxruntime's graph optimisations (piper_split._options)."""
     from piper import PiperVoice
 
     model, config = _bundled()
     monkeypatch.setenv("AUDIO_GUIDE_CACHE_DIR", str(tmp_path / "cache"))
     windowed = _windowed(model, config)
-    assert windowed is not None and isinstance(windowed.session, piper_split.WindowedSession)
     ours, whole = _noiseless(windowed, LONG), _noiseless(PiperVoice.load(model, config), LONG)
     assert len(ours) == len(whole) > 4 * piper_split.WINDOW_FRAMES * 256
-    assert float(np.max(np.abs(ours - whole))) < 1e-5
+    assert float(np.max(np.abs(ours - whole))) < 1e-3  # -60 dBFS; measured: 3e-5
 
 
 def test_too_little_context_would_be_heard_at_the_joins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The test above can fail: with 2 frames of context the windows no longer join cleanly."""
-    from piper import PiperVoice
-
     model, config = _bundled()
     monkeypatch.setenv("AUDIO_GUIDE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(piper_split, "CONTEXT_FRAMES", 2)
     windowed = _windowed(model, config)
     assert windowed is not None
-    assert float(np.max(np.abs(_noiseless(windowed, LONG) - _noiseless(PiperVoice.load(model, config), LONG)))) > 1e-3
+    ours, whole = _decoded(windowed, LONG)
+    assert float(np.max(np.abs(ours - whole))) > 1e-3
 
 
 def test_the_split_is_made_once_and_kept_under_the_models_digest(tmp_path: Path) -> None:

@@ -90,26 +90,37 @@ def windowed_session(model: Path, digest: str, folder: Path, hop: int) -> Window
         if not (home / "decoder.onnx").is_file():
             _split(model, home)
         frames = (home / "frames").read_text(encoding="utf-8")
-        front, decoder = (onnxruntime.InferenceSession(str(home / name), sess_options=_options(onnxruntime, planned),
+        front, decoder = (onnxruntime.InferenceSession(str(home / name), sess_options=_options(onnxruntime, is_front),
                                                        providers=["CPUExecutionProvider"])
-                          for name, planned in (("front.onnx", True), ("decoder.onnx", False)))
+                          for name, is_front in (("front.onnx", True), ("decoder.onnx", False)))
     except Exception:  # noqa: BLE001 - a folder, onnx or onnxruntime that fails, in any of their ways: run it whole
         return None
     return WindowedSession(front, decoder, frames, hop)
 
 
-def _options(onnxruntime: Any, planned: bool) -> Any:
+def _options(onnxruntime: Any, front: bool) -> Any:
     """Each session's threads sleep when their run ends rather than spin, waiting for more: two
-    sessions run in turn, and the spinning threads of one took the cores from the other (a short
-    line took 0.15 s instead of 0.08).
+    sessions run side by side (:mod:`.overlap`), and the spinning threads of one took the cores
+    from the other (a short line took 0.15 s instead of 0.08).
 
-    Not ``planned``: no memory pattern, the block onnxruntime lays out per input shape and keeps.
-    For the decoder, whose windows come in many lengths, that saved 28 MB of the worker's peak
-    (217 to 189 MB speaking the shipped guides) at no cost in time; for the part before it, none.
+    The decoder runs without a memory pattern, the block onnxruntime lays out per input shape
+    and keeps: its windows come in many lengths, and that saved 28 MB of the worker's peak (217
+    to 189 MB speaking the shipped guides) at no cost in time.
+
+    The front, the part before the decoder, is a chain of small operations: it runs on one
+    thread (it makes the next line's frames beside the decoder, which has both cores), and
+    without onnxruntime's graph optimisations, which took 0.4 s of loading the voice and gained
+    nothing while speaking (measured on 40 of the shipped lines: the voice loaded and the first
+    lines spoken in 0.3 to 0.4 s instead of 0.5 to 0.9, then 8.5 and 8.3 s of speaking against
+    9.0 and 8.0). Its frames then differ from the optimised graph's by rounding (the samples, by
+    under 2e-4), and no longer with the number of cores.
     """
     options = onnxruntime.SessionOptions()
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    options.enable_mem_pattern = planned
+    options.enable_mem_pattern = front
+    if front:
+        options.intra_op_num_threads = 1
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
     return options
 
 
