@@ -368,17 +368,21 @@ def main() -> None:
         shutil.rmtree(project / "output", ignore_errors=True)
         sampled_env = {**env, "AUDIO_GUIDE_CACHE_DIR": str(fresh_cache(work / "narration-cache-sampled"))}
         _sampled_s, cold_peak = tree_peak(cli + ["build"], sampled_env, project)
-        cold_s, speak_s, whole_s, encode = min(colds), min(speaks), min(wholes), min(encodes)
+        cold_s, split_s, whole_s, encode = min(colds), min(speaks), min(wholes), min(encodes)
+        # piper alone is whichever speaks faster: its model run whole, or split and a line at a time as
+        # the build's engine speaks it (the split's settings are the build's to choose, so they must
+        # never make the bound easier)
+        speak_s = min(split_s, whole_s)
         bound = speak_s + encode
-        results["narration"] = dict(cold_s=cold_s, cold_runs=colds, speak_runs=speaks, encode_runs=encodes,
-                                    peak_mb=cold_peak, speak_s=speak_s, encode_s=encode,
-                                    bound_s=bound, ratio=cold_s / bound, lines=speak["lines"], speak_whole_s=whole_s,
-                                    ratio_whole=cold_s / (whole_s + encode))
+        results["narration"] = dict(cold_s=cold_s, cold_runs=colds, split_runs=speaks, whole_runs=wholes,
+                                    encode_runs=encodes, peak_mb=cold_peak, speak_s=speak_s, speak_split_s=split_s,
+                                    speak_whole_s=whole_s, encode_s=encode, bound_s=bound, ratio=cold_s / bound,
+                                    lines=speak["lines"])
         print(f"shipped guides ({len(guides)}, {speak['lines']} distinct lines), empty speech cache: cold build {cold_s:.1f} s "
-              f"(runs {_runs(colds)}) | bound {bound:.1f} s (speech alone {speak_s:.1f} s, runs {_runs(speaks)}; "
-              f"encode alone {encode:.1f} s, runs {_runs(encodes)}; best of {TURNS} each) = {cold_s / bound:.2f}x | whole process tree peak "
-              f"{cold_peak:.0f} MB | piper's model run whole speaks in {whole_s:.1f} s: against that bound "
-              f"({whole_s + encode:.1f} s) {cold_s / (whole_s + encode):.2f}x", flush=True)
+              f"(runs {_runs(colds)}) | bound {bound:.1f} s = speech alone {speak_s:.1f} s (the faster of piper's model "
+              f"run whole, {whole_s:.1f} s, runs {_runs(wholes)}, and split, a line at a time, {split_s:.1f} s, runs "
+              f"{_runs(speaks)}) + encode alone {encode:.1f} s (runs {_runs(encodes)}); best of {TURNS} each "
+              f"| {cold_s / bound:.2f}x | whole process tree peak {cold_peak:.0f} MB", flush=True)
 
         # no-op rebuild of the shipped guides (after that real build)
         noop = min(timed(cli + ["build"], env, project) for _ in range(3))

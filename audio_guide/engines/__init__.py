@@ -17,8 +17,12 @@ from ..errors import UsageError
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["Engine", "EngineInfo", "Speech", "UnknownVoice", "VoiceInfo", "availability", "describe", "get",
+__all__ = ["Engine", "EngineInfo", "Item", "Speech", "UnknownVoice", "VoiceInfo", "availability", "describe", "get",
            "identity", "info", "listing", "names", "register", "speaks", "suggest", "unregister", "voice_names"]
+
+
+Item = tuple[str, "str | None", "str | None", float, str]
+"""One sentence to speak: its text, the voice id, the speaker, the rate and the language."""
 
 
 @dataclass(frozen=True)

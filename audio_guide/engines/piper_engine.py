@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import AudioGuideError, EngineError
 from ..places import cache_dir
-from . import Speech, UnknownVoice
+from . import Item, Speech, UnknownVoice
 from .pieces import PIECE_SECONDS, clause_pause, join, pieces, split_clauses
 from .overlap import overlapped
 from .piper_split import WindowedSession, windowed_session
@@ -241,10 +241,6 @@ def _windowed(model: Path, config: Path) -> Any:
         return None
     session = windowed_session(model, _model_digest(model), folder, settings.hop_length)
     return None if session is None else PiperVoice(config=settings, session=session)
-
-
-Item = tuple[str, "str | None", "str | None", float, str]
-"""A line for :meth:`PiperEngine.synthesize_many`: its text, the voice, the speaker, the rate and the language."""
 
 
 @dataclass(frozen=True)

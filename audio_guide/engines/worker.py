@@ -13,11 +13,7 @@ from multiprocessing.connection import Connection
 from typing import Generator
 
 from ..errors import AudioGuideError
-from . import Engine, EngineInfo, Speech, get, names, register
-
-
-Item = tuple[str, "str | None", "str | None", float, str]
-"""One sentence to speak: its text, the voice id, the speaker, the rate and the language."""
+from . import Engine, EngineInfo, Item, Speech, get, names, register
 
 
 def speak(info: EngineInfo, items: list[Item], conn: Connection) -> None:
