@@ -272,3 +272,25 @@ def test_a_voice_run_whole_speaks_many_lines_too(tmp_path: Path, monkeypatch: py
                                                  ("Breathe out slowly.", None, None, 1.0, "en-US")]))
     assert [s.samples.size > 0.3 * s.rate for s in spoken] == [True, True]
     assert spoken[1].samples.size > spoken[0].samples.size
+
+
+def test_a_voice_is_timed_at_every_rate_before_a_line_ahead_is_made(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Timed on the thread that runs ahead, the voice's decoder would run twice at once (memory)."""
+    import threading
+
+    from audio_guide.engines import piper_engine
+
+    _bundled()
+    monkeypatch.setenv("AUDIO_GUIDE_CACHE_DIR", str(tmp_path / "cache"))  # a first use: nothing timed yet
+    timed_on: list[str] = []
+    real = piper_engine._quiet_clauses
+
+    def quiet_clauses(*args: object) -> list[np.ndarray]:
+        timed_on.append(threading.current_thread().name)
+        return real(*args)  # type: ignore[arg-type]
+    monkeypatch.setattr(piper_engine, "_quiet_clauses", quiet_clauses)
+    spoken = list(PiperEngine().synthesize_many([("Rest.", None, None, 0.7, "en-US"),
+                                                 ("Sleep well.", None, None, 0.6, "en-US")]))
+    assert len(spoken) == 2
+    assert len(timed_on) >= 3 and set(timed_on) == {threading.current_thread().name}  # the profile, two rates
