@@ -35,11 +35,9 @@ def _decoded(windowed: object, text: str) -> tuple[np.ndarray, np.ndarray]:
     """``text``'s frames (noiseless) decoded a window at a time, and decoded whole in one run."""
     from piper import PiperVoice, SynthesisConfig
 
-    class Capture:
-        def run(self, _outputs: object, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
-            self.feeds = feeds
-            return [np.zeros(1, np.float32)]
-    capture = Capture()
+    from audio_guide.engines.piper_engine import _Capture
+
+    capture = _Capture()
     config = SynthesisConfig(length_scale=1.4, noise_scale=0.0, noise_w_scale=0.0, normalize_audio=False)
     [phonemes] = windowed.phonemize(text)  # type: ignore[attr-defined]
     PiperVoice(config=windowed.config, session=capture).phoneme_ids_to_audio(  # type: ignore[attr-defined]

@@ -10,63 +10,27 @@ line's decoder runs. Measured on 40 of the shipped guides' lines, three times in
 
 from __future__ import annotations
 
-import queue
-import threading
-from typing import Callable, Final, Iterable, Iterator, TypeVar, cast
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
 U = TypeVar("U")
 V = TypeVar("V")
 
-AHEAD: Final = 1
-"""Items whose first stage is done and waits for the second, at most: each holds memory."""
-_END: Final = object()
-_WAIT: Final = 0.1
-"""Seconds between looks at whether the consumer has gone, while the queue is full."""
-
 
 def overlapped(items: Iterable[T], first: Callable[[T], U], then: Callable[[U], V]) -> Iterator[V]:
-    """``then(first(item))`` for each item, in order; ``first`` runs on a thread of its own, ahead.
+    """``then(first(item))`` for each item, in order; ``first`` runs on a thread of its own, an item ahead.
 
     ``first`` is called on that one thread only, item after item, so what it keeps between
-    calls needs no lock; ``then`` is called on the caller's thread. An exception from ``first``
-    is raised where its item's result would have been, after the results before it; none after
-    it is made. Leaving the loop early (or an exception from ``then``) stops the thread after
-    the item it is on.
+    calls needs no lock; ``then`` is called on the caller's thread. One item is made ahead at
+    most (each holds memory). An exception from ``first`` is raised where its item's result
+    would have been, after the results before it; none after it is made. Leaving the loop early
+    (or an exception from ``then``) waits for the item being made, and makes no more.
     """
-    made: queue.Queue[object] = queue.Queue(maxsize=AHEAD)
-    stop = threading.Event()
-
-    def put(what: object) -> bool:
-        while not stop.is_set():
-            try:
-                made.put(what, timeout=_WAIT)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        for item in items:
-            if stop.is_set():
-                return
-            try:
-                result: tuple[bool, object] = (True, first(item))
-            except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread, in its place
-                put((False, exc))
-                return
-            if not put(result):
-                return
-        put(_END)
-
-    thread = threading.Thread(target=produce, name="overlapped", daemon=True)
-    thread.start()
-    try:
-        while (message := made.get()) is not _END:
-            ok, value = cast("tuple[bool, object]", message)
-            if not ok:
-                raise cast(BaseException, value)
-            yield then(cast(U, value))
-    finally:
-        stop.set()
-        thread.join()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="overlapped") as pool:
+        rest = iter(items)
+        ahead = next((pool.submit(first, item) for item in rest), None)
+        while ahead is not None:
+            made = ahead.result()
+            ahead = next((pool.submit(first, item) for item in rest), None)  # made while this one goes on
+            yield then(made)

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Final, Iterable, Iterator
+from typing import Any, Callable, Final, Iterable, Iterator
 
 import numpy as np
 
@@ -110,8 +110,7 @@ class PiperEngine:
                    speaker: str | None = None) -> Speech:
         with self._lock:  # one ONNX session per voice; its runs are not meant to interleave
             line = self._line(text, voice, rate, speaker)
-            parts = [[line.loaded.phoneme_ids_to_audio(ids, line.config) for ids in sentence]
-                     for sentence in line.sentences]
+            parts = line.each(line.spoken)
         return line.speech(parts)
 
     def synthesize_many(self, items: Iterable[Item]) -> Iterator[Speech]:
@@ -134,10 +133,8 @@ class PiperEngine:
                 line = self._line(text, voice, rate, speaker)
                 session = line.loaded.session
                 if isinstance(session, WindowedSession):
-                    return line, [[session.front(_feeds(line, ids)) for ids in sentence]
-                                  for sentence in line.sentences], True
-                return line, [[line.loaded.phoneme_ids_to_audio(ids, line.config) for ids in sentence]
-                              for sentence in line.sentences], False
+                    return line, line.each(lambda ids: session.front(_feeds(line, ids))), True
+                return line, line.each(line.spoken), False
 
         def then(made: tuple[_Line, list[list[np.ndarray]], bool]) -> Speech:
             line, parts, framed = made
@@ -154,22 +151,23 @@ class PiperEngine:
         for voice, speaker, rate in dict.fromkeys((voice, speaker, rate) for _text, voice, speaker, rate, _l in items):
             try:
                 with self._lock:
-                    loaded = self._load(voice)
-                    number = speaker_id(dict(loaded.config.speaker_id_map), speaker)
-                    self._length_scale(loaded, voice, rate, number)
-                    self._profile(loaded, voice, number)
+                    self._settings(voice, rate, speaker)
             except Exception:  # noqa: BLE001 - raised again, in its line's place, by synthesize_many
                 return
+
+    def _settings(self, voice: str | None, rate: float, speaker: str | None) -> tuple[Any, int | None, float, _Profile]:
+        """The voice loaded, its speaker's number, the length scale for ``rate`` and the voice's
+        profile: timed on first use (under the lock)."""
+        loaded = self._load(voice)
+        number = speaker_id(dict(loaded.config.speaker_id_map), speaker)
+        return loaded, number, self._length_scale(loaded, voice, rate, number), self._profile(loaded, voice, number)
 
     def _line(self, text: str, voice: str | None, rate: float, speaker: str | None) -> _Line:
         """How ``text`` is spoken: its sentences' parts, as phoneme ids, and the settings (under the lock)."""
         from piper import SynthesisConfig
 
-        loaded = self._load(voice)
-        speaker_number = speaker_id(dict(loaded.config.speaker_id_map), speaker)
-        scale = self._length_scale(loaded, voice, rate, speaker_number)
+        loaded, speaker_number, scale, profile = self._settings(voice, rate, speaker)
         config = SynthesisConfig(length_scale=scale, normalize_audio=False, speaker_id=speaker_number)
-        profile = self._profile(loaded, voice, speaker_number)
         most = max(1, int(PIECE_SECONDS / (profile.seconds_per_phoneme * scale)))
         sentences = [[loaded.phonemes_to_ids(part) for part in pieces(phonemes, most)]
                      for phonemes in loaded.phonemize(text) if phonemes]
@@ -276,6 +274,14 @@ class _Line:
     pause: int
     """Samples between the parts of a sentence cut at its clauses."""
     rate: int
+
+    def each(self, make: Callable[[list[int]], np.ndarray]) -> list[list[np.ndarray]]:
+        """``make`` of each part of each sentence."""
+        return [[make(ids) for ids in sentence] for sentence in self.sentences]
+
+    def spoken(self, ids: list[int]) -> np.ndarray:
+        """A part spoken by piper as it speaks, the voice's session run on it."""
+        return np.asarray(self.loaded.phoneme_ids_to_audio(ids, self.config))
 
     def speech(self, parts: list[list[np.ndarray]]) -> Speech:
         """The line from each sentence's parts spoken."""

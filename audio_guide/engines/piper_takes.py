@@ -6,8 +6,8 @@ performance: an MP3 rebuilt from an empty cache differed from the last, and a wo
 heard right in one take was misheard in the next. In the split voice (:mod:`.piper_split`)
 those draws are inputs, fed from a generator seeded by the run's phonemes, scales and speaker:
 a line is said the same way in every build (on another processor, up to its floating-point
-rounding), and a new wording, pace or voice is a new take. The noise is the model's own kind (standard normal), so a take is one
-piper could have made.
+rounding), and a new wording, pace or voice is a new take. The noise is the model's own kind
+(standard normal), so a take is one piper could have made.
 """
 
 from __future__ import annotations

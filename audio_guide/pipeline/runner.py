@@ -12,8 +12,7 @@ import dataclasses
 import errno
 import hashlib
 import os
-import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -60,7 +59,8 @@ def _check_output_folder(out_dir: Path) -> None:
 def _build_all(guides: list[Guide], options: Options, progress: Progress | None, force: bool,
                jobs: int) -> list[Built]:
     channel = podcast_for(options.podcast, options.out_dir) if options.publish else None  # checked before any audio
-    cover, drawn = _Beside(None), None
+    cover: Future[None] | None = None
+    drawn = None
     if channel is not None and options.cover is None:
         options, cover = _with_podcast_cover(channel, options, guides, force)
         drawn = options.cover
@@ -73,7 +73,8 @@ def _build_all(guides: list[Guide], options: Options, progress: Progress | None,
     try:
         if jobs <= 1 or len(guides) <= 1:
             spoken = speak_first(guides, options, progress, force)
-            cover.wait()  # drawn while the voice spoke; the MP3s embed it
+            if cover is not None:
+                cover.result()  # drawn while the voice spoke; the MP3s embed it
             failed = len(guides) if spoken is None or spoken.error is None else \
                 next(i for i, g in enumerate(guides) if g.slug == spoken.failed)
             if spoken is not None and renders() > 1:  # all speech made, its worker gone
@@ -85,10 +86,12 @@ def _build_all(guides: list[Guide], options: Options, progress: Progress | None,
             if spoken is not None and spoken.error is not None:
                 raise spoken.error  # the guides before it are built; it is not asked of the engine again
         else:
-            cover.wait()
+            if cover is not None:
+                cover.result()
             _build_parallel(guides, options, force, jobs, finished)
     except BaseException:
-        cover.join()
+        if cover is not None:
+            wait([cover])  # whatever came of it: the build's own failure is the one to raise
         # guides finished before the failure are in place: keep the feed true to the files
         if channel is not None and any(not b.skipped for b in results):
             with contextlib.suppress(AudioGuideError, OSError):
@@ -100,7 +103,7 @@ def _build_all(guides: list[Guide], options: Options, progress: Progress | None,
 
 
 def _with_podcast_cover(channel: Podcast, options: Options, guides: list[Guide],
-                        force: bool) -> tuple[Options, _Beside]:
+                        force: bool) -> tuple[Options, Future[None] | None]:
     """The podcast's cover for embedding in the MP3s, drawn (or copied) into the cache.
 
     Not into the output folder: :func:`publish` puts it there only once every guide has
@@ -114,7 +117,7 @@ def _with_podcast_cover(channel: Podcast, options: Options, guides: list[Guide],
     name = cover_file_name(channel)
     options = dataclasses.replace(options, cover=folder / name, cover_digest=name)
     if not force and all(up_to_date(g, options, fingerprint(g, options)) is not None for g in guides):
-        return options, _Beside(None)
+        return options, None
 
     def draw() -> None:
         try:
@@ -123,36 +126,11 @@ def _with_podcast_cover(channel: Podcast, options: Options, guides: list[Guide],
             if exc.errno == errno.ENOSPC:
                 raise
             raise cache_problem(cache_dir(options.cache_dir), exc) from None
-    return options, _Beside(draw)
-
-
-class _Beside:
-    """Work done on a thread of its own while the build goes on, and waited for where it is needed."""
-
-    def __init__(self, work: Callable[[], None] | None) -> None:
-        self._error: BaseException | None = None
-        self._thread: threading.Thread | None = None
-        if work is not None:
-            def run() -> None:
-                try:
-                    work()
-                except BaseException as exc:  # noqa: BLE001 - raised again by wait(), in the build's thread
-                    self._error = exc
-            self._thread = threading.Thread(target=run, name="beside")
-            self._thread.start()
-
-    def wait(self) -> None:
-        """Wait for the work to finish, and raise what it raised."""
-        self.join()
-        error, self._error = self._error, None
-        if error is not None:
-            raise error
-
-    def join(self) -> None:
-        """Wait for the work to finish, whatever came of it (a build that failed otherwise)."""
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cover")
+    try:
+        return options, pool.submit(draw)
+    finally:
+        pool.shutdown(wait=False)  # the drawing still runs, and its thread ends with it
 
 
 def _build_parallel(guides: list[Guide], options: Options, force: bool, jobs: int,
