@@ -107,6 +107,16 @@ def test_cache_dir_option(project: Path, write_script: Callable[[str, str], Path
     assert SpeechCache(tmp_path / "cache").info().entries == 0
 
 
+def test_a_build_keeps_its_builtin_bed_in_the_cache(project: Path, write_script: Callable[[str, str], Path],
+                                                     tmp_path: Path) -> None:
+    from audio_guide.audio.sounds import BED_FORMAT
+
+    write_script("calm.yaml", GOOD.replace("ambience: none", "ambience: waves"))
+    result = cli_runner().invoke(cli, ["build", "--cache-dir", str(tmp_path / "elsewhere")], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert [p.name for p in (tmp_path / "elsewhere" / "beds").iterdir()] == [f"waves-44100-{BED_FORMAT}.clip"]
+
+
 def test_validate_imports_no_audio_stack(project: Path, write_script: Callable[[str, str], Path]) -> None:
     write_script("calm.yaml", GOOD.replace("engine: fake", "engine: piper"))
     code = ("import sys\nfrom audio_guide.cli import cli\n"

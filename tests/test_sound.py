@@ -43,6 +43,55 @@ def test_builtin_bed_is_block_independent_and_steady(name: str) -> None:
     assert max(levels) - min(levels) < (13.0 if name == "waves" else 2.0)
 
 
+@pytest.fixture
+def no_beds_in_memory():
+    """Beds made in this process are kept in memory: each test starts without them."""
+    from audio_guide.audio import sounds
+
+    sounds._builtin_loop.cache_clear()
+    yield sounds
+    sounds._builtin_loop.cache_clear()
+
+
+def test_a_builtin_bed_is_kept_once_made_and_read_back_after(tmp_path: Path, no_beds_in_memory,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    sounds, kept = no_beds_in_memory, tmp_path / "beds"
+    made = Bed("rain", RATE, kept).period.copy()
+    assert [p.name for p in kept.iterdir()] == [f"rain-{RATE}-{sounds.BED_FORMAT}.clip"]
+    sounds._builtin_loop.cache_clear()
+
+    def never(*_args: object) -> np.ndarray:
+        raise AssertionError("the bed was made again")
+    with monkeypatch.context() as patched:
+        patched.setattr(sounds, "_made_loop", never)
+        read = Bed("rain", RATE, kept).period
+    np.testing.assert_array_equal(read, made)
+    sounds._builtin_loop.cache_clear()
+    np.testing.assert_array_equal(Bed("rain", RATE).period, made)  # the bed as made with no folder
+
+
+def test_a_damaged_kept_bed_is_made_again_and_replaced(tmp_path: Path, no_beds_in_memory) -> None:
+    sounds, kept = no_beds_in_memory, tmp_path / "beds"
+    good = Bed("pink-noise", RATE, kept).period.copy()
+    [path] = kept.iterdir()
+    damaged = bytearray(path.read_bytes())
+    damaged[len(damaged) // 2] ^= 0xFF
+    path.write_bytes(bytes(damaged))
+    sounds._builtin_loop.cache_clear()
+    np.testing.assert_array_equal(Bed("pink-noise", RATE, kept).period, good)
+    assert path.read_bytes() != bytes(damaged)  # made again, and kept in its place
+
+
+def test_a_bed_folder_that_cannot_be_made_only_means_the_bed_is_made_each_time(tmp_path: Path,
+                                                                               no_beds_in_memory) -> None:
+    sounds = no_beds_in_memory
+    (tmp_path / "file").write_text("in the way", encoding="utf-8")
+    bed = Bed("brown-noise", RATE, tmp_path / "file" / "beds")
+    assert len(bed.period) == sounds.BED_LOOP * RATE
+    sounds._builtin_loop.cache_clear()
+    np.testing.assert_array_equal(bed.period, Bed("brown-noise", RATE).period)
+
+
 def _write_wav(path: Path, samples: np.ndarray) -> None:
     with wave.open(str(path), "wb") as fh:
         fh.setnchannels(1)

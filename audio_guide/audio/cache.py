@@ -53,6 +53,8 @@ class SpeechCache:
     def __init__(self, root: Path | None = None) -> None:
         self.root = cache_dir(root)
         self.speech = self.root / "speech"
+        self.beds = self.root / "beds"
+        """Where the built-in ambience beds are kept once made (:class:`~.sounds.Bed`)."""
 
     def _path(self, key: str) -> Path:
         return self.speech / key[:2] / f"{key}.clip"
@@ -71,39 +73,16 @@ class SpeechCache:
 
     def get(self, key: str, rate: int) -> np.ndarray | None:
         """The clip, or ``None`` when missing or damaged (a damaged entry is removed)."""
-        path = self._path(key)
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        if len(data) >= _HEADER.size:
-            magic, stored_rate, count, digest = _HEADER.unpack_from(data)
-            payload = data[_HEADER.size:]
-            if (magic == MAGIC and stored_rate == rate and len(payload) == 4 * count
-                    and hashlib.sha256(payload).digest() == digest):
-                return np.frombuffer(payload, dtype="<f4").copy()
-        path.unlink(missing_ok=True)
-        return None
+        clip = read_clip(self._path(key), rate)
+        return None if clip is None else clip.copy()
 
     def put(self, key: str, samples: np.ndarray, rate: int) -> None:
-        payload = np.ascontiguousarray(samples, dtype="<f4").tobytes()
-        header = _HEADER.pack(MAGIC, rate, len(samples), hashlib.sha256(payload).digest())
-        path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            write_clip(self._path(key), samples, rate)
         except OSError as exc:
             if exc.errno == errno.ENOSPC:
                 raise
             raise cache_problem(self.root, exc) from None
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(header)
-                fh.write(payload)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
 
     def sweep(self, older_than: float = 3600.0) -> int:
         """Remove temporary files a killed writer left; young ones may belong to a live build."""
@@ -133,3 +112,37 @@ class SpeechCache:
         before = self.info()
         shutil.rmtree(self.speech, ignore_errors=True)
         return before
+
+
+def read_clip(path: Path, rate: int) -> np.ndarray | None:
+    """The samples of the clip file ``path`` (read-only), or ``None`` when it is missing, at another
+    rate or damaged (a damaged file is removed, to be made again)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if len(data) >= _HEADER.size:
+        magic, stored_rate, count, digest = _HEADER.unpack_from(data)
+        payload = memoryview(data)[_HEADER.size:]  # a view: a bed's 16 MB are not copied to be checked
+        if (magic == MAGIC and stored_rate == rate and len(payload) == 4 * count
+                and hashlib.sha256(payload).digest() == digest):
+            return np.frombuffer(payload, dtype="<f4")
+    path.unlink(missing_ok=True)
+    return None
+
+
+def write_clip(path: Path, samples: np.ndarray, rate: int) -> None:
+    """Write ``samples`` as the clip file ``path``: under a temporary name, then renamed into place,
+    so a reader never finds half a file (two builds writing the same clip race harmlessly)."""
+    payload = np.ascontiguousarray(samples, dtype="<f4").tobytes()
+    header = _HEADER.pack(MAGIC, rate, len(samples), hashlib.sha256(payload).digest())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(header)
+            fh.write(payload)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -39,14 +39,16 @@ GAIN_POINTS: Final = 90
 """Points per hop at which the bed's gain is taken: its ramps last half a second or more."""
 
 
-def estimated_loudness(timeline: Timeline, clips: ClipSource, sound: Sound, gain_db: float = 0.0) -> float:
-    """Integrated loudness (LUFS) of ``render(timeline, clips, sound, gain_db)``, limiter aside."""
+def estimated_loudness(timeline: Timeline, clips: ClipSource, sound: Sound, gain_db: float = 0.0,
+                       beds: Path | None = None) -> float:
+    """Integrated loudness (LUFS) of ``render(timeline, clips, sound, gain_db)``, limiter aside
+    (``beds``: where built-in beds are kept, as :func:`~.mix.render` takes it)."""
     rate = timeline.rate
     hop = rate // HOPS_PER_SECOND
     energy = np.zeros(-(-timeline.total // hop), dtype=np.float64)
     _add_sounds(energy, hop, timeline, clips)
     if sound.ambience != "none":
-        _add_bed(energy, hop, timeline, sound)
+        _add_bed(energy, hop, timeline, sound, beds)
     _fade_out(energy, hop, timeline, sound)
     count = int(np.round((timeline.total / rate - BLOCK) * HOPS_PER_SECOND)) + 1
     if count < 1:
@@ -84,10 +86,10 @@ def _add_sounds(energy: np.ndarray, hop: int, timeline: Timeline, clips: ClipSou
             energy[first:last + 1] += np.diff(running[bounds]) * level * level
 
 
-def _add_bed(energy: np.ndarray, hop: int, timeline: Timeline, sound: Sound) -> None:
+def _add_bed(energy: np.ndarray, hop: int, timeline: Timeline, sound: Sound, beds: Path | None) -> None:
     """The bed's energy in each hop: its period's, as it repeats, times the mean square of its gain there."""
     rate = timeline.rate
-    running, size = _bed_energy(sound.ambience, rate, _file_state(sound.ambience))
+    running, size = _bed_energy(sound.ambience, rate, _file_state(sound.ambience), beds)
     edges = np.minimum(np.arange(len(energy) + 1) * hop, timeline.total)
     upto = (edges // size) * running[-1] + running[(edges % size) // ENERGY_GRAIN]  # energy from the start to each edge
     bed = np.diff(upto) * db(SPEECH_REF_LUFS + sound.ambience_level) ** 2
@@ -110,7 +112,7 @@ def _file_state(name: str) -> tuple[int, int] | None:
 
 
 @made_once(2)
-def _bed_energy(name: str, rate: int, _state: tuple[int, int] | None) -> tuple[np.ndarray, int]:
+def _bed_energy(name: str, rate: int, _state: tuple[int, int] | None, beds: Path | None) -> tuple[np.ndarray, int]:
     """The bed's K-weighted energy from the start of its period to every :data:`ENERGY_GRAIN`-th
     sample, and the period's length: what any stretch of the endless bed holds, by subtraction.
 
@@ -118,7 +120,7 @@ def _bed_energy(name: str, rate: int, _state: tuple[int, int] | None) -> tuple[n
     end, before its start: the filters' steady state), so that a three-minute bed of the
     producer's own costs a few MB here, not copies of itself; kept coarse, it costs kilobytes.
     """
-    period = Bed(name, rate).period
+    period = Bed(name, rate, beds).period
     size, lead = len(period), int(RINGING * rate)
     step = BED_CHUNK * rate // ENERGY_GRAIN * ENERGY_GRAIN
     grains: list[np.ndarray] = []

@@ -33,7 +33,7 @@ guide under it; also the most the voice is ever lifted over the target."""
 
 
 def encode_to_target(timeline: Timeline, clips: ClipSource, sound: Sound, path: Path,
-                     previous_gain: float | None = None) -> tuple[Loudness, float]:
+                     previous_gain: float | None = None, beds: Path | None = None) -> tuple[Loudness, float]:
     """Encode at the script's loudness target with true peak under the ceiling, measured on the MP3.
 
     The gain comes from the last build of this guide when there is one (a one-line edit hardly
@@ -46,7 +46,8 @@ def encode_to_target(timeline: Timeline, clips: ClipSource, sound: Sound, path: 
     The gain never lifts the voice more than :data:`VOICE_HEADROOM` over the target: a guide
     that is mostly ambience (a long sleep tail) measures quiet as a whole, and raising it to
     the target would make the voice shout and the bed roar. Such a guide ends up below the
-    target, with its voice near the target. Returns the measurement and the gain used.
+    target, with its voice near the target. Returns the measurement and the gain used. ``beds``
+    is where built-in beds are kept (:class:`~.sounds.Bed`).
     """
     target = sound.loudness
     ceiling = TRUE_PEAK_LIMIT - PEAK_MARGIN
@@ -55,11 +56,11 @@ def encode_to_target(timeline: Timeline, clips: ClipSource, sound: Sound, path: 
         gain = previous_gain
     else:
         guess = target - SPEECH_REF_LUFS
-        before = estimated_loudness(timeline, clips, sound, guess)
+        before = estimated_loudness(timeline, clips, sound, guess, beds)
         gain = guess + (target - before) + MP3_LOUDNESS_LOSS if math.isfinite(before) else guess
     gain = min(gain, cap)
     for _attempt in range(LOUDNESS_TRIES):
-        measured = encode_measured(render(timeline, clips, sound, gain, ceiling_db=ceiling), path, timeline.rate)
+        measured = encode_measured(render(timeline, clips, sound, gain, ceiling_db=ceiling, beds=beds), path, timeline.rate)
         level_ok = (not math.isfinite(measured.integrated) or abs(measured.integrated - target) <= LOUDNESS_TOLERANCE
                     or (gain >= cap - 1e-6 and measured.integrated < target))
         if level_ok and measured.true_peak <= TRUE_PEAK_LIMIT:

@@ -11,6 +11,7 @@ import bisect
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Final, Iterator, Protocol
 
 import numpy as np
@@ -47,15 +48,16 @@ class Region:
 
 
 def render(timeline: Timeline, clips: ClipSource, sound: Sound, gain_db: float = 0.0,
-           block: int = BLOCK, ceiling_db: float | None = None) -> Iterator[np.ndarray]:
+           block: int = BLOCK, ceiling_db: float | None = None, beds: Path | None = None) -> Iterator[np.ndarray]:
     """Yield consecutive float32 blocks covering ``timeline.total`` samples exactly.
 
     ``ceiling_db`` (dBFS, after ``gain_db``) runs each speech clip through the true-peak
-    limiter first, so raising the guide to its loudness target never clips a word.
+    limiter first, so raising the guide to its loudness target never clips a word. ``beds``
+    is the folder where a built-in bed is kept once made (:class:`~.sounds.Bed`).
     """
     rate = timeline.rate
     audible = [e for e in timeline.events if e.kind in ("speech", "cue")]
-    bed = Bed(sound.ambience, rate) if sound.ambience != "none" else None
+    bed = Bed(sound.ambience, rate, beds) if sound.ambience != "none" else None
     bed_level = db(SPEECH_REF_LUFS + sound.ambience_level)
     regions = duck_regions(timeline.speech(), int(DUCK_BRIDGE * rate))
     gain = np.float32(db(gain_db))

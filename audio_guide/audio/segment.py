@@ -52,11 +52,13 @@ def preview(guide: Guide, section: int | str | None = None, cache: SpeechCache |
     measuring an encode), so a preview sounds as the built guide will, in a fraction of the time.
     """
     part = section_of(guide, section) if section is not None else guide
-    clips = Clips(part, cache if cache is not None else SpeechCache())
+    cache = cache if cache is not None else SpeechCache()
+    clips = Clips(part, cache)
     clips.make(spoken_lines(part), isolate=True)
     timeline = timeline_for(part, clips)
     gain = part.sound.loudness - SPEECH_REF_LUFS
-    blocks = list(render(timeline, clips, part.sound, gain, ceiling_db=TRUE_PEAK_LIMIT - PEAK_MARGIN))
+    blocks = list(render(timeline, clips, part.sound, gain, ceiling_db=TRUE_PEAK_LIMIT - PEAK_MARGIN,
+                         beds=cache.beds))
     mix = np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
     pcm = np.round(np.clip(mix, -1.0, 1.0) * 32767).astype("<i2")
     AudioSegment.converter = ffmpeg_exe()  # so that segment.export("x.mp3") needs no system ffmpeg

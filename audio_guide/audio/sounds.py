@@ -7,6 +7,7 @@ holding it whole in memory, and a synthetic bed never repeats, so it has no seam
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Final, Iterator
 
@@ -21,6 +22,7 @@ from ..script import (
     MAX_CUE_SECONDS,
 )
 from ..timeline import HOUSE_RATE
+from .cache import read_clip, write_clip
 from .dsp import loudness
 from .pcm import decode
 from .shared import made_once
@@ -76,12 +78,14 @@ class Bed:
     same for a rumbling brown noise and a hissing rain.
     """
 
-    def __init__(self, name: str, rate: int = HOUSE_RATE) -> None:
+    def __init__(self, name: str, rate: int = HOUSE_RATE, kept: Path | None = None) -> None:
+        """``kept``: a folder where a built-in bed is kept once made (the cache's ``beds``), so
+        that later builds read it instead of making it again."""
         self.name = name
         self.rate = rate
         self._position = 0
         if name in BUILTIN_BEDS:
-            self._loop = _builtin_loop(name, rate)
+            self._loop = _builtin_loop(name, rate, kept)
         else:
             stat = Path(name).stat()
             self._loop = _user_loop(name, stat.st_mtime_ns, stat.st_size, rate)
@@ -114,10 +118,32 @@ def _user_loop(name: str, _mtime: int, _size: int, rate: int) -> np.ndarray:
 
 BED_LOOP: Final = 90
 """Seconds in one period of a built-in bed."""
+BED_FORMAT: Final = 1
+"""Bumped whenever the making of a built-in bed changes, so that beds kept from before are made again."""
 
 
 @made_once(2)
-def _builtin_loop(name: str, rate: int) -> np.ndarray:
+def _builtin_loop(name: str, rate: int, kept: Path | None = None) -> np.ndarray:
+    """A built-in bed's period, read from the folder ``kept`` when it was made there before.
+
+    Making one takes a quarter of a second or more (two transforms of its 4 million samples), each
+    time a build mixes it or works out its loudness; read back, a few hundredths. A bed is the same
+    on every build (a fixed seed), so it is kept like a voice's split: once per machine. A folder
+    that cannot be written only means it is made again next time.
+    """
+    if kept is None:
+        return _made_loop(name, rate)
+    path = kept / f"{name}-{rate}-{BED_FORMAT}.clip"
+    loop = read_clip(path, rate)
+    if loop is not None and len(loop) == BED_LOOP * rate:
+        return loop
+    loop = _made_loop(name, rate)
+    with contextlib.suppress(OSError):
+        write_clip(path, loop, rate)
+    return loop
+
+
+def _made_loop(name: str, rate: int) -> np.ndarray:
     """Shape white noise in the frequency domain, in single precision and in place: the loop is
     made once per build and must not be the biggest thing in memory."""
     n = BED_LOOP * rate

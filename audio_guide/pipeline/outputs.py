@@ -104,7 +104,8 @@ def stage_guide(guide: Guide, options: Options, stamp: str, cache: SpeechCache |
         else:
             cover_name = _served_name(cover, out)
         mp3 = staged.path(target)
-        measured, gain = encode_to_target(timeline, clips, guide.sound, mp3, previous_gain(guide, options))
+        measured, gain = encode_to_target(timeline, clips, guide.sound, mp3, previous_gain(guide, options),
+                                          cache.beds)
         tag_mp3(mp3, tags, chapter_list, cover)
         staged.text(out / names["vtt"], podcast.webvtt(cue_list))
         staged.text(out / names["srt"], podcast.srt(cue_list))
