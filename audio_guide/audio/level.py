@@ -60,7 +60,8 @@ def encode_to_target(timeline: Timeline, clips: ClipSource, sound: Sound, path: 
         gain = guess + (target - before) + MP3_LOUDNESS_LOSS if math.isfinite(before) else guess
     gain = min(gain, cap)
     for _attempt in range(LOUDNESS_TRIES):
-        measured = encode_measured(render(timeline, clips, sound, gain, ceiling_db=ceiling, beds=beds), path, timeline.rate)
+        blocks = render(timeline, clips, sound, gain, ceiling_db=ceiling, beds=beds)
+        measured = encode_measured(blocks, path, timeline.rate)
         level_ok = (not math.isfinite(measured.integrated) or abs(measured.integrated - target) <= LOUDNESS_TOLERANCE
                     or (gain >= cap - 1e-6 and measured.integrated < target))
         if level_ok and measured.true_peak <= TRUE_PEAK_LIMIT:
