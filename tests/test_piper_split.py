@@ -33,17 +33,16 @@ def _noiseless(voice: object, text: str) -> np.ndarray:
 
 def _decoded(windowed: object, text: str) -> tuple[np.ndarray, np.ndarray]:
     """``text``'s frames (noiseless) decoded a window at a time, and decoded whole in one run."""
-    from piper import PiperVoice, SynthesisConfig
+    from piper import SynthesisConfig
 
-    from audio_guide.engines.piper_engine import _Capture
+    from audio_guide.engines.piper_engine import _feeds, _Line
 
-    capture = _Capture()
     config = SynthesisConfig(length_scale=1.4, noise_scale=0.0, noise_w_scale=0.0, normalize_audio=False)
     [phonemes] = windowed.phonemize(text)  # type: ignore[attr-defined]
-    PiperVoice(config=windowed.config, session=capture).phoneme_ids_to_audio(  # type: ignore[attr-defined]
-        windowed.phonemes_to_ids(phonemes), config)  # type: ignore[attr-defined]
+    ids = windowed.phonemes_to_ids(phonemes)  # type: ignore[attr-defined]
+    line = _Line(windowed, config, [[ids]], 0, windowed.config.sample_rate)  # type: ignore[attr-defined]
     session = windowed.session  # type: ignore[attr-defined]
-    frames = session.front(capture.feeds)
+    frames = session.front(_feeds(line, ids))
     whole = session._decoder.run(None, {session._frames: frames})[0]
     return np.asarray(session.decode(frames)).squeeze(), np.asarray(whole).squeeze()
 

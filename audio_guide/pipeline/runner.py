@@ -59,8 +59,7 @@ def _check_output_folder(out_dir: Path) -> None:
 def _build_all(guides: list[Guide], options: Options, progress: Progress | None, force: bool,
                jobs: int) -> list[Built]:
     channel = podcast_for(options.podcast, options.out_dir) if options.publish else None  # checked before any audio
-    cover: Future[None] | None = None
-    drawn = None
+    cover, drawn = _finished(), None
     if channel is not None and options.cover is None:
         options, cover = _with_podcast_cover(channel, options, guides, force)
         drawn = options.cover
@@ -73,8 +72,7 @@ def _build_all(guides: list[Guide], options: Options, progress: Progress | None,
     try:
         if jobs <= 1 or len(guides) <= 1:
             spoken = speak_first(guides, options, progress, force)
-            if cover is not None:
-                cover.result()  # drawn while the voice spoke; the MP3s embed it
+            cover.result()  # drawn while the voice spoke; the MP3s embed it
             failed = len(guides) if spoken is None or spoken.error is None else \
                 next(i for i, g in enumerate(guides) if g.slug == spoken.failed)
             if spoken is not None and renders() > 1:  # all speech made, its worker gone
@@ -86,12 +84,10 @@ def _build_all(guides: list[Guide], options: Options, progress: Progress | None,
             if spoken is not None and spoken.error is not None:
                 raise spoken.error  # the guides before it are built; it is not asked of the engine again
         else:
-            if cover is not None:
-                cover.result()
+            cover.result()
             _build_parallel(guides, options, force, jobs, finished)
     except BaseException:
-        if cover is not None:
-            wait([cover])  # whatever came of it: the build's own failure is the one to raise
+        wait([cover])  # whatever came of it: the build's own failure is the one to raise
         # guides finished before the failure are in place: keep the feed true to the files
         if channel is not None and any(not b.skipped for b in results):
             with contextlib.suppress(AudioGuideError, OSError):
@@ -103,7 +99,7 @@ def _build_all(guides: list[Guide], options: Options, progress: Progress | None,
 
 
 def _with_podcast_cover(channel: Podcast, options: Options, guides: list[Guide],
-                        force: bool) -> tuple[Options, Future[None] | None]:
+                        force: bool) -> tuple[Options, Future[None]]:
     """The podcast's cover for embedding in the MP3s, drawn (or copied) into the cache.
 
     Not into the output folder: :func:`publish` puts it there only once every guide has
@@ -117,7 +113,7 @@ def _with_podcast_cover(channel: Podcast, options: Options, guides: list[Guide],
     name = cover_file_name(channel)
     options = dataclasses.replace(options, cover=folder / name, cover_digest=name)
     if not force and all(up_to_date(g, options, fingerprint(g, options)) is not None for g in guides):
-        return options, None
+        return options, _finished()
 
     def draw() -> None:
         try:
@@ -131,6 +127,13 @@ def _with_podcast_cover(channel: Podcast, options: Options, guides: list[Guide],
         return options, pool.submit(draw)
     finally:
         pool.shutdown(wait=False)  # the drawing still runs, and its thread ends with it
+
+
+def _finished() -> Future[None]:
+    """Work that is already done: no cover to draw."""
+    done: Future[None] = Future()
+    done.set_result(None)
+    return done
 
 
 def _build_parallel(guides: list[Guide], options: Options, force: bool, jobs: int,
