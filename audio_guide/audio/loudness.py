@@ -65,8 +65,9 @@ def _parse(stderr: bytes, true_peak: float) -> Loudness:
     return Loudness(num(match["i"]), true_peak, num(match["lra"]))
 
 
-READ_BYTES: Final = 1 << 20
-"""Decoded samples taken from the meter at a time (6 s of mono float at 44.1 kHz)."""
+READ_BYTES: Final = 1 << 18
+"""Decoded samples taken from the meter at a time (1.5 s of mono float at 44.1 kHz): the true-peak
+meter works on a few copies of them, beside the encoder and its meter."""
 
 
 class Meter:
