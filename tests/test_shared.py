@@ -26,3 +26,21 @@ def test_two_threads_asking_at_once_make_it_once() -> None:
     assert got == ["BROWN", "BROWN"] and made == ["brown"]
     bed("pink"), bed("rain"), bed("brown")  # only two are kept: brown was the oldest
     assert made == ["brown", "pink", "rain", "brown"]
+
+
+def test_two_threads_asking_for_different_results_make_them_at_once() -> None:
+    """Two guides with different beds: neither waits for the other's to be made."""
+    inside = threading.Barrier(2, timeout=5)  # passed only if both are being made at the same time
+
+    @made_once(2)
+    def bed(name: str) -> str:
+        inside.wait()
+        return name.upper()
+
+    got: list[str] = []
+    threads = [threading.Thread(target=lambda name=name: got.append(bed(name))) for name in ("brown", "rain")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(got) == ["BROWN", "RAIN"]
