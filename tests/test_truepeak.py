@@ -126,3 +126,17 @@ def test_the_meter_reads_what_ffmpeg_decodes(tmp_path: Path) -> None:
                     "-c:a", "pcm_f32le", str(wav)], input=x.tobytes(), check=True)
     assert measure_file(wav).true_peak == pytest.approx(true_peak_db(x), abs=1e-4)
     assert measure_file(wav).true_peak > -1.0
+
+
+def test_a_true_peak_meter_that_fails_says_so_and_holds_nothing_up(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure inside the true-peak meter is an error in words, once ffmpeg has been read to its
+    end (left unread, it would stall the encoder writing into it)."""
+    from audio_guide.audio import truepeak
+
+    def broken(_self: object, _samples: np.ndarray) -> None:
+        raise MemoryError("no room")
+    monkeypatch.setattr(truepeak.TruePeak, "feed", broken)
+    path = tmp_path / "speech.mp3"
+    with pytest.raises(ExportError, match=r"^measuring speech\.mp3: its true peak could not be measured \(no room\)\.$"):
+        encode_measured(iter(np.array_split(speechlike(30), 9)), path, RATE)

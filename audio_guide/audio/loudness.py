@@ -25,8 +25,7 @@ from ..files import shown
 from ..media.ffmpeg import ffmpeg_exe
 from .truepeak import TruePeak, to_db
 
-_SUMMARY = re.compile(r"Integrated loudness:\s*I:\s*(?P<i>-?[\d.]+|-inf) LUFS.*?"
-                      r"LRA:\s*(?P<lra>-?[\d.]+) LU(?:.*?True peak:\s*Peak:\s*(?P<tp>-?[\d.]+|-inf) dBFS)?", re.S)
+_SUMMARY = re.compile(r"Integrated loudness:\s*I:\s*(?P<i>-?[\d.]+|-inf) LUFS.*?LRA:\s*(?P<lra>-?[\d.]+) LU", re.S)
 
 
 @dataclass(frozen=True)
@@ -78,18 +77,24 @@ class Meter:
         self._what = what
         self._said: list[bytes] = []
         self._peak = TruePeak()
+        self._failed: Exception | None = None
         self._readers = [threading.Thread(target=lambda: self._said.append(process.stderr.read())),  # type: ignore[union-attr]
                          threading.Thread(target=self._samples)]
         for reader in self._readers:
             reader.start()
 
     def _samples(self) -> None:
-        """The decoded samples, into the true-peak meter as they come."""
+        """The decoded samples, into the true-peak meter as they come. Should the meter fail, the
+        rest is still read (an ffmpeg left writing into a full pipe would hold up the encoder)."""
         out = self._process.stdout
         assert isinstance(out, io.BufferedIOBase)  # readinto fills the block, but at the end
         block = bytearray(READ_BYTES)
         while got := out.readinto(block):
-            self._peak.feed(np.frombuffer(block, "<f4", got // 4))
+            if self._failed is None:
+                try:
+                    self._peak.feed(np.frombuffer(block, "<f4", got // 4))
+                except Exception as exc:  # noqa: BLE001 - raised in result(), on the caller's thread
+                    self._failed = exc
 
     def fileno(self) -> int:
         """The meter's input, for a producer process to write into directly."""
@@ -109,6 +114,8 @@ class Meter:
         if self._process.returncode != 0:
             words = said.decode("utf-8", "replace").strip().splitlines()
             raise ExportError(f"{self._what}: ffmpeg could not measure it: {' | '.join(words[-3:]) or 'no message'}")
+        if self._failed is not None:
+            raise ExportError(f"{self._what}: its true peak could not be measured ({self._failed}).")
         return _parse(said, to_db(self._peak.finish()))
 
 
