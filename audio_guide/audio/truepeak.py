@@ -66,11 +66,6 @@ class TruePeak:
         self.feed(tail)
         return self._peak
 
-    @property
-    def peak(self) -> float:
-        """The true peak so far, linear (without the stream's end: see :meth:`finish`)."""
-        return self._peak
-
     def _rows(self, x: np.ndarray) -> None:
         ext = np.concatenate([self._history, x])
         self._history = ext[-HISTORY:].copy()
