@@ -15,7 +15,7 @@ import pytest
 
 from audio_guide.audio import measure_file
 from audio_guide.audio.export import encode_measured
-from audio_guide.audio.truepeak import TAPS, TruePeak, to_db, true_peak_db
+from audio_guide.audio.truepeak import TAPS, TruePeak, to_db
 from audio_guide.errors import ExportError
 from audio_guide.media import ffmpeg_exe
 from support.audiocheck import decode_mp3, loudness
@@ -27,6 +27,13 @@ def every_sample(x: np.ndarray) -> float:
     """The true peak by brute force: each phase of the filter over every sample (silence either side)."""
     padded = np.concatenate([np.zeros(TAPS.shape[1]), x.astype(np.float64), np.zeros(TAPS.shape[1])])
     return max(float(np.abs(padded).max()), *(float(np.abs(np.convolve(padded, phase)).max()) for phase in TAPS))
+
+
+def true_peak_db(samples: np.ndarray) -> float:
+    """The meter's true peak of a whole clip, dBTP."""
+    meter = TruePeak()
+    meter.feed(samples)
+    return to_db(meter.finish())
 
 
 def fed_in_pieces(x: np.ndarray, rng: np.random.Generator) -> float:

@@ -13,6 +13,9 @@ BLAS threads spin between calls, on the cores the encoder needs).
 
 The peak is the larger of the samples' own peak and the interpolated values', so it is never
 under the sample peak whatever the filter's rounding.
+
+This measures; it does not shape. The speech limiter (:func:`.dsp.true_peaks`) needs a peak for
+every sample of a clip, not the largest of a stream, and finds them with soxr.
 """
 
 from __future__ import annotations
@@ -88,12 +91,6 @@ class TruePeak:
             self._peak = max(self._peak, float(np.abs(total).max()))
 
 
-def true_peak_db(samples: np.ndarray) -> float:
-    """The true peak of a whole clip, dBTP (``-inf`` for silence)."""
-    meter = TruePeak()
-    meter.feed(samples)
-    return to_db(meter.finish())
-
-
 def to_db(peak: float) -> float:
+    """A linear peak in dBTP, ``-inf`` for silence (no peak at all)."""
     return 20 * math.log10(peak) if peak > 0 else float("-inf")
